@@ -1,0 +1,17 @@
+# Warnings as errors on our own code only; dependencies are included as SYSTEM.
+add_library(nib_warnings INTERFACE)
+target_compile_options(nib_warnings INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers>
+  $<$<COMPILE_LANGUAGE:C>:-Wall -Wextra -Wpedantic -Werror>)
+
+add_library(nib_flags INTERFACE)
+if(NIB_NATIVE)
+  target_compile_options(nib_flags INTERFACE -march=native)
+else()
+  target_compile_options(nib_flags INTERFACE -mavx2 -mfma -mf16c)
+endif()
+if(NIB_SANITIZE)
+  target_compile_options(nib_flags INTERFACE -fsanitize=${NIB_SANITIZE} -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=all)
+  target_link_options(nib_flags INTERFACE -fsanitize=${NIB_SANITIZE})
+endif()
