@@ -1,0 +1,78 @@
+#pragma once
+// The compute vocabulary the models are written in. Everything here works on row-major f32
+// buffers; this folder is the only place with SIMD or oneDNN code.
+#include <cstdint>
+
+namespace nib::kernels {
+
+// How a weight matrix is stored. OutIn: nn.Linear [N, K]; InOut: GPT-2 Conv1D [K, N].
+enum class Layout { OutIn, InOut };
+
+// A read-only weight matrix, typically pointing into the memory-mapped checkpoint.
+struct Weight {
+  const float* data = nullptr;
+  std::int64_t n = 0;  // output features
+  std::int64_t k = 0;  // input features
+  Layout layout = Layout::OutIn;
+};
+
+// y[m, n] = x[m, k] · Wᵀ (+ bias[n]); with accumulate, y += instead of y =.
+// x, y rows are contiguous with leading dimensions k and n (or ldx/ldy when given).
+void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate = false,
+            std::int64_t ldx = 0, std::int64_t ldy = 0);
+
+// Plain GEMM on activations: c[m, n] = alpha · a[m, k] · op(b) (+ beta · c), b is [k, n] or, with
+// b_transposed, [n, k]. Leading dimensions are explicit (attention uses strided head views).
+void gemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,
+          std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha = 1.f, float beta = 0.f);
+
+// Row-wise norms over `dim` elements, rows contiguous. y may alias x.
+void rms_norm(const float* x, const float* weight, float* y, std::int64_t rows, std::int64_t dim, float eps);
+void layer_norm(const float* x, const float* gamma, const float* beta, float* y, std::int64_t rows,
+                std::int64_t dim, float eps);
+
+// Element-wise activations, in place.
+void gelu_erf(float* x, std::int64_t n);   // exact GELU (BERT "gelu")
+void gelu_tanh(float* x, std::int64_t n);  // tanh approximation (GPT-2 "gelu_new", "gelu_pytorch_tanh")
+void silu(float* x, std::int64_t n);
+void relu(float* x, std::int64_t n);
+void tanh_inplace(float* x, std::int64_t n);
+// out[i] = silu(gate[i]) * up[i] (Llama MLP); out may alias gate.
+void silu_mul(const float* gate, const float* up, float* out, std::int64_t n);
+void add_inplace(float* y, const float* x, std::int64_t n);  // y += x
+
+// Softmax over each row of `cols` values, in place (numerically stable).
+void softmax_rows(float* x, std::int64_t rows, std::int64_t cols);
+
+// Rotate-half RoPE (Hugging Face layout, not interleaved) applied in place to x[t, h, :] for
+// t < n_tokens, h < n_heads, with row stride `stride` floats between tokens.
+// inv_freq has head_dim/2 entries; angle = positions[t] * inv_freq[i]; cos/sin scaled by `scale`
+// (attention factor of some rope_scaling types, 1 otherwise).
+void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim, std::int64_t stride,
+          const std::int64_t* positions, const float* inv_freq, float scale = 1.f);
+
+// Multi-head attention for one sequence.
+// q: [n_q, n_heads, head_dim] with token stride q_stride floats; k, v: [n_kv, n_kv_heads, head_dim]
+// with token stride kv_stride; query head h uses kv head h / (n_heads / n_kv_heads) (GQA).
+// Query i sits at absolute position q_pos0 + i; key j at position j.
+// causal: key j is visible to query i iff j <= q_pos0 + i (and, with window > 0, q_pos0 + i - j < window).
+// key_mask (optional, n_kv entries, 0 = padding) hides keys for encoder batches.
+// out: [n_q, n_heads, head_dim] with token stride out_stride. `scratch` needs attention_scratch_floats().
+struct AttentionShape {
+  std::int64_t n_q = 0, n_kv = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
+  std::int64_t q_stride = 0, kv_stride = 0, out_stride = 0;
+  std::int64_t q_pos0 = 0;
+  bool causal = true;
+  std::int64_t window = 0;
+  float scale = 0.f;  // 0: 1/sqrt(head_dim)
+};
+std::int64_t attention_scratch_floats(const AttentionShape& s);
+void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
+               float* scratch, const std::uint8_t* key_mask = nullptr);
+
+// Threads used by kernels called from the current thread (0: all cores). oneDNN and our own
+// OpenMP regions both honour it.
+void set_num_threads(int n);
+int num_threads();
+
+}  // namespace nib::kernels
