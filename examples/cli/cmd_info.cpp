@@ -44,7 +44,8 @@ Registrar reg(10, [](CLI::App& app) {
       std::cout << j.dump() << "\n";
       return;
     }
-    for (auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+    for (auto& [k, v] : j.items())
+      std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
   });
 });
 

@@ -16,7 +16,9 @@ std::multimap<int, Setup>& registry() {
 }
 }  // namespace
 
-Registrar::Registrar(int order, Setup setup) { registry().emplace(order, std::move(setup)); }
+Registrar::Registrar(int order, Setup setup) {
+  registry().emplace(order, std::move(setup));
+}
 
 void add_model_option(CLI::App& cmd, std::string& dir) {
   if (const char* env = std::getenv("NIB_MODEL")) dir = env;

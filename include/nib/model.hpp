@@ -39,8 +39,9 @@ struct ModelInfo {
   std::int64_t parameter_count = 0;
   std::vector<std::string> dtypes;  // distinct stored dtypes, e.g. {"F32"}
   std::vector<std::string> labels;  // id2label in id order (classification heads)
-  std::string problem_type;         // "single_label_classification", "multi_label_classification", "regression" or ""
-  std::string tokenizer_kind;       // "tokenizer.json", "sentencepiece", "wordpiece-vocab", "bpe-vocab", "none"
+  std::string
+      problem_type;  // "single_label_classification", "multi_label_classification", "regression" or ""
+  std::string tokenizer_kind;  // "tokenizer.json", "sentencepiece", "wordpiece-vocab", "bpe-vocab", "none"
 };
 
 class NIB_API Model {

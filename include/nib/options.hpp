@@ -12,7 +12,7 @@ enum class WeightType { Auto, F32, BF16, F16, Int8 };
 using ProgressFn = std::function<bool(float)>;
 
 struct LoadOptions {
-  int threads = 0;                     // 0: all cores
+  int threads = 0;                        // 0: all cores
   WeightType weights = WeightType::Auto;  // Auto: f32 for now
   ProgressFn progress;
   std::uint64_t max_memory_bytes = 0;  // 0: no cap

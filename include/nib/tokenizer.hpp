@@ -37,7 +37,8 @@ class NIB_API Tokenizer {
   static Tokenizer load(const std::filesystem::path& dir);
 
   Encoding encode(std::string_view text, bool add_special_tokens = true) const;
-  Encoding encode_pair(std::string_view text, std::string_view text_pair, bool add_special_tokens = true) const;
+  Encoding encode_pair(std::string_view text, std::string_view text_pair,
+                       bool add_special_tokens = true) const;
   std::string decode(std::span<const TokenId> ids, bool skip_special_tokens = false) const;
 
   std::size_t vocab_size() const;

@@ -8,7 +8,9 @@
 namespace nib::io {
 
 namespace {
-const char* type_name(const Json& v) { return v.type_name(); }
+const char* type_name(const Json& v) {
+  return v.type_name();
+}
 }  // namespace
 
 Json parse_json(std::string_view text, const std::string& source) {

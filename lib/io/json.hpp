@@ -26,8 +26,8 @@ class JsonView {
 
   const Json& json() const { return *value_; }
   const std::string& where() const { return where_; }
-  bool has(std::string_view key) const;  // present and not null
-  JsonView at(std::string_view key) const;  // required object member of any type
+  bool has(std::string_view key) const;                      // present and not null
+  JsonView at(std::string_view key) const;                   // required object member of any type
   std::optional<JsonView> find(std::string_view key) const;  // present and not null
 
   std::int64_t get_int(std::string_view key) const;
@@ -45,7 +45,6 @@ class JsonView {
   double get_number(std::string_view key, double fallback) const;
   bool get_bool(std::string_view key, bool fallback) const;
   std::string get_string(std::string_view key, const std::string& fallback) const;
-
 
   [[noreturn]] void fail(std::string_view key, const std::string& what) const;
 

@@ -1,0 +1,33 @@
+#include <nib/error.hpp>
+#include <nib/model.hpp>
+
+#include "runtime/model_impl.hpp"
+
+namespace nib {
+
+const char* kind_name(ModelKind kind) noexcept {
+  return kind == ModelKind::CausalLM ? "causal-lm" : "encoder";
+}
+
+const char* head_name(HeadKind head) noexcept {
+  switch (head) {
+    case HeadKind::None: return "none";
+    case HeadKind::LanguageModel: return "lm";
+    case HeadKind::SequenceClassification: return "sequence-classification";
+    case HeadKind::MaskedLM: return "masked-lm";
+    case HeadKind::TokenClassification: return "token-classification";
+  }
+  return "unknown";
+}
+
+Model::Model(std::shared_ptr<const detail::ModelImpl> impl) : impl_(std::move(impl)) {}
+
+Model Model::load(const std::filesystem::path& dir, const LoadOptions& options) {
+  return Model(std::make_shared<const detail::ModelImpl>(dir, options));
+}
+
+const ModelInfo& Model::info() const {
+  return impl_->info();
+}
+
+}  // namespace nib
