@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <nib/error.hpp>
+
 namespace nib::detail {
 
 namespace {
@@ -39,6 +41,27 @@ ModelInfo describe(const io::HfFolder& f, const io::WeightStore& w) {
 ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& options)
     : options_(options), folder_(io::HfFolder::open(dir)), weights_(io::WeightStore::open(dir)) {
   info_ = describe(folder_, weights_);
+  if (config().kind == ModelKind::CausalLM) {
+    causal_lm_ = models::make_causal_lm(config(), binder_);
+  } else {
+    encoder_ = models::make_encoder(config(), binder_);
+  }
+}
+
+const models::CausalLM& ModelImpl::causal_lm() const {
+  if (!causal_lm_) {
+    throw Error(Status::InvalidArgument,
+                info_.path.string() + " (" + info_.architecture + ") is not a causal language model");
+  }
+  return *causal_lm_;
+}
+
+const models::Encoder& ModelImpl::encoder() const {
+  if (!encoder_) {
+    throw Error(Status::InvalidArgument,
+                info_.path.string() + " (" + info_.architecture + ") is not an encoder model");
+  }
+  return *encoder_;
 }
 
 }  // namespace nib::detail

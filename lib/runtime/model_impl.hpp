@@ -5,6 +5,9 @@
 
 #include "io/hf_folder.hpp"
 #include "io/weight_store.hpp"
+#include "models/causal_lm.hpp"
+#include "models/encoder.hpp"
+#include "models/weight_binder.hpp"
 
 namespace nib::detail {
 
@@ -17,12 +20,19 @@ class ModelImpl {
   const io::WeightStore& weights() const { return weights_; }
   const ModelInfo& info() const { return info_; }
   const LoadOptions& options() const { return options_; }
+  // The architecture; exactly one is set, by config.kind. Throws InvalidArgument naming the model
+  // when the other kind is asked for.
+  const models::CausalLM& causal_lm() const;
+  const models::Encoder& encoder() const;
 
  private:
   LoadOptions options_;
   io::HfFolder folder_;
   io::WeightStore weights_;
   ModelInfo info_;
+  models::WeightBinder binder_{weights_};
+  std::unique_ptr<models::CausalLM> causal_lm_;
+  std::unique_ptr<models::Encoder> encoder_;
 };
 
 }  // namespace nib::detail

@@ -1,0 +1,146 @@
+#pragma once
+// nib::Session — per-thread state over a shared Model: KV cache, sampler, scratch, adapters.
+// One thread at a time may use a Session; cancel() may be called from any thread.
+#include <nib/export.hpp>
+#include <nib/model.hpp>
+#include <nib/options.hpp>
+#include <nib/tokenizer.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nib {
+
+namespace detail {
+class SessionImpl;
+}
+
+struct SessionOptions {
+  std::int64_t n_ctx = 0;  // 0: the model's context length, capped at max_default_ctx
+  std::int64_t max_default_ctx = 4096;
+  int threads = 0;                       // 0: all cores
+  bool drop_oldest_on_overflow = false;  // a full context drops the oldest tokens instead of failing
+};
+
+struct SamplingOptions {
+  float temperature = 0.f;         // 0: greedy
+  int top_k = 0;                   // 0: off
+  float top_p = 1.f;               // 1: off
+  float min_p = 0.f;               // 0: off
+  float repetition_penalty = 1.f;  // HF/CTRL style: divides positive logits, multiplies negative ones
+  float presence_penalty = 0.f;
+  float frequency_penalty = 0.f;
+  int penalty_window = 64;  // last N tokens (prompt included) the penalties look at; 0: all
+  std::map<TokenId, float> logit_bias;
+  std::uint64_t seed = 0;  // same seed, same options, same prompt: same output
+};
+
+struct GenerateOptions {
+  int max_new_tokens = 128;
+  SamplingOptions sampling;
+  std::vector<std::string> stop;  // stop strings (not included in the returned text)
+  bool stop_at_eos = true;
+  bool add_special_tokens = true;  // e.g. BOS for Llama tokenizers
+};
+
+enum class StopReason { MaxTokens, Eos, StopString, Callback, Cancelled, ContextFull };
+NIB_API const char* stop_reason_name(StopReason r) noexcept;
+
+struct GenerationStats {
+  std::int64_t prompt_tokens = 0, reused_tokens = 0, generated_tokens = 0;
+  double prefill_ms = 0, decode_ms = 0;
+};
+
+struct Generation {
+  std::string text;
+  std::vector<TokenId> prompt_ids;
+  std::vector<TokenId> ids;  // generated ids
+  StopReason stop_reason = StopReason::MaxTokens;
+  GenerationStats stats;
+};
+
+// Receives complete UTF-8 pieces as they are produced; return false to stop.
+using StreamFn = std::function<bool(std::string_view piece)>;
+
+struct Classification {
+  std::string label;
+  std::vector<float> scores;  // probabilities per label (softmax, sigmoid, or raw for regression)
+  std::vector<float> logits;
+  std::vector<std::string> labels;
+};
+
+struct MaskFill {
+  TokenId id = 0;
+  std::string token;
+  std::string sequence;  // the text with the mask filled in
+  float score = 0.f;
+  float logit = 0.f;
+};
+
+enum class Pooling { Mean, Cls };
+struct EmbedOptions {
+  Pooling pooling = Pooling::Mean;
+  bool normalize = false;
+};
+
+enum class Aggregation { None, First, Average, Max };
+struct TokenTag {
+  std::string label;
+  float score = 0.f;
+  std::string text;                 // token or word
+  std::int64_t start = 0, end = 0;  // token indices [start, end) in the encoding
+};
+
+enum class Truncation { Error, Truncate };
+struct EncodeOptions {
+  Truncation truncation = Truncation::Truncate;
+};
+
+class NIB_API Session {
+ public:
+  Session(const Model& model, const SessionOptions& options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const Model& model() const;
+
+  // --- causal LMs -------------------------------------------------------------------------
+  Generation generate(std::string_view prompt, const GenerateOptions& options = {},
+                      const StreamFn& stream = {});
+  Generation generate_ids(std::span<const TokenId> prompt_ids, const GenerateOptions& options = {},
+                          const StreamFn& stream = {});
+  // Next-token logits (vocab floats per row) after each requested position of ids (fresh context).
+  std::vector<std::vector<float>> logits(std::span<const TokenId> ids,
+                                         std::span<const std::int64_t> positions);
+
+  // --- encoders ---------------------------------------------------------------------------
+  Classification classify(std::string_view text, const EncodeOptions& options = {});
+  std::vector<Classification> classify(std::span<const std::string> texts, const EncodeOptions& options = {});
+  std::vector<MaskFill> fill_mask(std::string_view text, int k = 5, const EncodeOptions& options = {});
+  std::vector<float> embed(std::string_view text, const EmbedOptions& embed = {},
+                           const EncodeOptions& options = {});
+  std::vector<std::vector<float>> embed(std::span<const std::string> texts, const EmbedOptions& embed = {},
+                                        const EncodeOptions& options = {});
+  std::vector<TokenTag> tag_tokens(std::string_view text, Aggregation aggregation = Aggregation::None,
+                                   const EncodeOptions& options = {});
+
+  // --- state ------------------------------------------------------------------------------
+  void cancel();  // any thread: the running call stops within one token with Status::Cancelled
+  void reset();   // forget the cached context
+
+  detail::SessionImpl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<detail::SessionImpl> impl_;
+};
+
+}  // namespace nib

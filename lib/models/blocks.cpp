@@ -1,0 +1,75 @@
+#include "models/blocks.hpp"
+
+#include <cstring>
+
+#include <nib/error.hpp>
+
+namespace nib::models {
+
+int ModuleRegistry::add(std::string name, std::int64_t in, std::int64_t out, kernels::Layout layout,
+                        int layer) {
+  modules_.push_back({std::move(name), in, out, layout, layer});
+  return static_cast<int>(modules_.size()) - 1;
+}
+
+std::optional<int> ModuleRegistry::find(std::string_view name) const {
+  for (std::size_t i = 0; i < modules_.size(); ++i) {
+    if (modules_[i].name == name) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+void apply_linear(const Linear& lin, const float* x, std::int64_t m, float* y, const AdapterView* adapters,
+                  float* lora_scratch) {
+  if (adapters && lin.module >= 0) {
+    if (const Linear* r = adapters->replacement(lin.module)) {
+      kernels::matmul(x, m, r->w, r->bias, y);
+      return;
+    }
+  }
+  kernels::matmul(x, m, lin.w, lin.bias, y);
+  if (!adapters || lin.module < 0) return;
+  for (const auto& d : adapters->deltas(lin.module)) {
+    // t = x·Aᵀ [m, rank]; y += scale · t·Bᵀ. A is [rank, in] (OutIn), B is [out, rank] (OutIn).
+    kernels::Weight a{d.a, d.rank, lin.w.k, kernels::Layout::OutIn};
+    kernels::matmul(x, m, a, nullptr, lora_scratch);
+    if (d.scale != 1.f) {
+      for (std::int64_t i = 0; i < m * d.rank; ++i) lora_scratch[i] *= d.scale;
+    }
+    kernels::Weight b{d.b, lin.w.n, d.rank, kernels::Layout::OutIn};
+    kernels::matmul(lora_scratch, m, b, nullptr, y, /*accumulate=*/true);
+  }
+}
+
+void apply_norm(const Norm& norm, const float* x, float* y, std::int64_t rows, std::int64_t dim) {
+  if (norm.rms) {
+    kernels::rms_norm(x, norm.weight, y, rows, dim, norm.eps);
+  } else {
+    kernels::layer_norm(x, norm.weight, norm.bias, y, rows, dim, norm.eps);
+  }
+}
+
+void gather_rows(const Embedding& e, std::span<const std::int32_t> ids, float* out) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || ids[i] >= e.rows) {
+      throw Error(Status::InvalidArgument, "token id " + std::to_string(ids[i]) +
+                                               " is outside the vocabulary of " + std::to_string(e.rows));
+    }
+    std::memcpy(out + static_cast<std::int64_t>(i) * e.dim,
+                e.table + static_cast<std::int64_t>(ids[i]) * e.dim,
+                sizeof(float) * static_cast<std::size_t>(e.dim));
+  }
+}
+
+void add_rows(const Embedding& e, std::span<const std::int64_t> ids, float* out) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || ids[i] >= e.rows) {
+      throw Error(
+          Status::InvalidArgument,
+          "index " + std::to_string(ids[i]) + " is outside the embedding table of " + std::to_string(e.rows));
+    }
+    kernels::add_inplace(out + static_cast<std::int64_t>(i) * e.dim, e.table + ids[i] * e.dim, e.dim);
+  }
+}
+
+}  // namespace nib::models
