@@ -2,7 +2,7 @@
 add_library(nib_warnings INTERFACE)
 target_compile_options(nib_warnings INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers
-                                 -Wno-restrict>  # GCC 12 false positives in std::string (PR105329)
+                                 -Wno-restrict -Wno-maybe-uninitialized>  # GCC 12 -O3 false positives (PR105329, std::optional)
   $<$<COMPILE_LANGUAGE:C>:-Wall -Wextra -Wpedantic -Werror>)
 
 add_library(nib_flags INTERFACE)
