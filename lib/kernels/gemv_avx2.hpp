@@ -1,0 +1,14 @@
+#pragma once
+// Matrix-vector style matmul for decode (M = 1) and small M: AVX2+FMA, weights read in place,
+// output features split across OpenMP threads so each core streams its own part of the weights.
+#include <cstdint>
+
+#include "kernels/kernels.hpp"
+
+namespace nib::kernels::gemv {
+
+// Same contract as kernels::matmul with explicit leading dimensions. Allocates nothing.
+void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
+            std::int64_t ldx, std::int64_t ldy);
+
+}  // namespace nib::kernels::gemv

@@ -1,0 +1,128 @@
+// attention: GQA, causal with a query offset (decode over a KV cache), sliding window, key padding
+// mask, strided q/k/v/out, against a double-precision reference.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/kernels.hpp"
+
+namespace nk = nib::kernels;
+
+namespace {
+
+std::vector<float> random_vec(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-2.f, 2.f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+void check_attention(const nk::AttentionShape& s, bool with_mask) {
+  CAPTURE(s.n_q);
+  CAPTURE(s.n_kv);
+  CAPTURE(s.n_heads);
+  CAPTURE(s.n_kv_heads);
+  CAPTURE(s.head_dim);
+  CAPTURE(s.q_pos0);
+  CAPTURE(s.causal);
+  CAPTURE(s.window);
+  CAPTURE(with_mask);
+  const auto q = random_vec(static_cast<std::size_t>(s.n_q * s.q_stride), 1);
+  const auto k = random_vec(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2);
+  const auto v = random_vec(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3);
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(s.n_kv), 1);
+  for (std::size_t j = 0; j < mask.size(); ++j)
+    if (with_mask && (j % 3 == 2 || j + 2 >= mask.size())) mask[j] = 0;
+  std::vector<float> out(static_cast<std::size_t>(s.n_q * s.out_stride), 7.f);
+  std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s)));
+  nk::attention(q.data(), k.data(), v.data(), s, out.data(), scratch.data(),
+                with_mask ? mask.data() : nullptr);
+
+  const double scale = s.scale != 0 ? s.scale : 1 / std::sqrt(double(s.head_dim));
+  const std::int64_t group = s.n_heads / s.n_kv_heads;
+  int bad = 0;
+  for (std::int64_t i = 0; i < s.n_q; ++i)
+    for (std::int64_t h = 0; h < s.n_heads; ++h) {
+      const std::int64_t kvh = h / group, pos = s.q_pos0 + i;
+      std::vector<double> p(static_cast<std::size_t>(s.n_kv), 0);
+      double mx = -INFINITY;
+      std::vector<bool> vis(static_cast<std::size_t>(s.n_kv));
+      for (std::int64_t j = 0; j < s.n_kv; ++j) {
+        vis[j] = mask[j] && (!s.causal || j <= pos) && (s.window <= 0 || pos - j < s.window);
+        if (!vis[j]) continue;
+        double d = 0;
+        for (std::int64_t e = 0; e < s.head_dim; ++e)
+          d += double(q[i * s.q_stride + h * s.head_dim + e]) * k[j * s.kv_stride + kvh * s.head_dim + e];
+        p[j] = d * scale;
+        mx = std::max(mx, p[j]);
+      }
+      double sum = 0;
+      for (std::int64_t j = 0; j < s.n_kv; ++j) sum += vis[j] ? (p[j] = std::exp(p[j] - mx)) : (p[j] = 0);
+      for (std::int64_t e = 0; e < s.head_dim; ++e) {
+        double ref = 0;
+        for (std::int64_t j = 0; j < s.n_kv; ++j) ref += p[j] * v[j * s.kv_stride + kvh * s.head_dim + e];
+        ref = sum > 0 ? ref / sum : 0.0;  // no visible key: zeros
+        const float got = out[i * s.out_stride + h * s.head_dim + e];
+        if (std::abs(got - ref) > 1e-5 * 2.0 + 1e-5 * std::abs(ref)) {
+          if (++bad <= 3) FAIL_CHECK("out[" << i << "," << h << "," << e << "] = " << got << " vs " << ref);
+        }
+      }
+    }
+  CHECK(bad == 0);
+  // Padding after the heads in each out row is untouched.
+  for (std::int64_t i = 0; i < s.n_q; ++i)
+    for (std::int64_t e = s.n_heads * s.head_dim; e < s.out_stride; ++e)
+      CHECK(out[i * s.out_stride + e] == 7.f);
+}
+
+nk::AttentionShape shape(std::int64_t n_q, std::int64_t n_kv, std::int64_t heads, std::int64_t kv_heads,
+                         std::int64_t hd, bool causal, std::int64_t window = 0, std::int64_t pad = 0) {
+  nk::AttentionShape s;
+  s.n_q = n_q;
+  s.n_kv = n_kv;
+  s.n_heads = heads;
+  s.n_kv_heads = kv_heads;
+  s.head_dim = hd;
+  s.q_stride = heads * hd + pad;
+  s.kv_stride = kv_heads * hd + 2 * pad;
+  s.out_stride = heads * hd + 3 * pad;
+  s.q_pos0 = causal ? n_kv - n_q : 0;
+  s.causal = causal;
+  s.window = window;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("kernels: attention prefill, causal, MHA and GQA, head dims off the vector width") {
+  for (const std::int64_t hd : {1, 7, 8, 64, 100})
+    for (const auto& [h, kvh] : {std::pair{4, 4}, std::pair{6, 2}, std::pair{3, 1}})
+      for (const std::int64_t n : {1, 5, 33}) check_attention(shape(n, n, h, kvh, hd, true, 0, 3), false);
+}
+
+TEST_CASE("kernels: attention decode (n_q = 1) over a long KV cache, and chunks with q_pos0 offset") {
+  check_attention(shape(1, 1500, 8, 2, 64, true), false);
+  check_attention(shape(1, 777, 9, 3, 64, true, 0, 5), false);
+  check_attention(shape(7, 300, 4, 2, 32, true), false);  // second prompt chunk after 293 cached tokens
+}
+
+TEST_CASE("kernels: attention sliding window") {
+  for (const std::int64_t w : {1, 4, 16, 1000}) {
+    check_attention(shape(40, 40, 4, 2, 16, true, w), false);
+    check_attention(shape(1, 300, 4, 1, 64, true, w), false);
+  }
+}
+
+TEST_CASE("kernels: attention bidirectional with key padding mask (encoders)") {
+  for (const std::int64_t n : {1, 6, 50}) {
+    check_attention(shape(n, n, 12, 12, 64, false), true);
+    check_attention(shape(n, n, 2, 2, 7, false, 0, 1), true);
+    check_attention(shape(n, n, 4, 2, 16, true), true);
+  }
+  auto s = shape(10, 10, 2, 2, 16, false);
+  s.scale = 0.3f;
+  check_attention(s, false);
+}

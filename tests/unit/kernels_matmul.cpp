@@ -1,0 +1,187 @@
+// matmul (both weight layouts, GEMV and oneDNN paths, bias, accumulate, strides) and gemm against a
+// double-precision reference.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "kernels/gemv_avx2.hpp"
+#include "kernels/kernels.hpp"
+#include "kernels/onednn_matmul.hpp"
+
+namespace nk = nib::kernels;
+
+namespace {
+
+std::vector<float> random_vec(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+using MatmulFn = void (*)(const float*, std::int64_t, const nk::Weight&, const float*, float*, bool,
+                          std::int64_t, std::int64_t);
+
+// Runs fn and checks every output against the double reference, relative to Σ|x·w| (the size of the
+// terms, which is what bounds any f32 summation order's error).
+void check_matmul(MatmulFn fn, std::int64_t m, std::int64_t k, std::int64_t n, nk::Layout layout,
+                  bool with_bias, bool accumulate, std::int64_t ldx_pad = 0, std::int64_t ldy_pad = 0) {
+  CAPTURE(m);
+  CAPTURE(k);
+  CAPTURE(n);
+  CAPTURE(layout == nk::Layout::OutIn);
+  CAPTURE(with_bias);
+  CAPTURE(accumulate);
+  const std::int64_t ldx = k + ldx_pad, ldy = n + ldy_pad;
+  const auto x = random_vec(static_cast<std::size_t>(m * ldx), 1);
+  const auto wv = random_vec(static_cast<std::size_t>(n * k), 2);
+  const auto bias = random_vec(static_cast<std::size_t>(n), 3);
+  const auto y0 = random_vec(static_cast<std::size_t>(m * ldy), 4);
+  auto y = y0;
+  const nk::Weight w{wv.data(), n, k, layout};
+  // The public matmul defaults ldx/ldy (0); the internal paths take them explicitly.
+  const bool defaults = fn == nk::matmul && ldx_pad == 0 && ldy_pad == 0;
+  fn(x.data(), m, w, with_bias ? bias.data() : nullptr, y.data(), accumulate, defaults ? 0 : ldx,
+     defaults ? 0 : ldy);
+  int bad = 0;
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      double ref = 0, mag = 0;
+      for (std::int64_t kk = 0; kk < k; ++kk) {
+        const double wjk = layout == nk::Layout::OutIn ? wv[j * k + kk] : wv[kk * n + j];
+        ref += double(x[i * ldx + kk]) * wjk;
+        mag += std::abs(double(x[i * ldx + kk]) * wjk);
+      }
+      if (with_bias) ref += bias[j], mag += std::abs(bias[j]);
+      if (accumulate) ref += y0[i * ldy + j], mag += std::abs(y0[i * ldy + j]);
+      const double got = y[i * ldy + j];
+      if (std::abs(got - ref) > 1e-5 * std::max(mag, std::abs(ref)) + 1e-30) {
+        if (++bad <= 3) FAIL_CHECK("y[" << i << "," << j << "] = " << got << ", expected " << ref);
+      }
+    }
+    // Padding between rows is never written.
+    for (std::int64_t j = n; j < ldy; ++j) CHECK(y[i * ldy + j] == y0[i * ldy + j]);
+  }
+  CHECK(bad == 0);
+}
+
+void sweep(MatmulFn fn, std::initializer_list<std::int64_t> ms) {
+  for (const std::int64_t m : ms)
+    for (const std::int64_t k : {1, 7, 8, 64, 100, 768})
+      for (const std::int64_t n : {1, 7, 8, 64, 100, 768})
+        for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+          for (const bool bias : {false, true})
+            for (const bool acc : {false, true}) {
+              if ((k == 768 || n == 768) && m == 128 && (bias != acc)) continue;  // keep the sweep quick
+              check_matmul(fn, m, k, n, layout, bias, acc);
+            }
+}
+
+}  // namespace
+
+TEST_CASE("kernels: matmul (dispatch) matches the double reference") {
+  sweep(nk::matmul, {1, 3, 16, 128});
+}
+
+TEST_CASE("kernels: the GEMV path matches the reference at every M") {
+  sweep(nk::gemv::matmul, {1, 2, 3, 5, 16});
+}
+
+TEST_CASE("kernels: the oneDNN path matches the reference at every M") {
+  sweep(nk::onednn::matmul, {1, 3, 16});
+}
+
+TEST_CASE("kernels: matmul honours ldx/ldy on both paths") {
+  for (const std::int64_t m : {1, 3, 16, 40})
+    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+      for (const bool acc : {false, true}) check_matmul(nk::matmul, m, 100, 72, layout, true, acc, 5, 3);
+}
+
+TEST_CASE("kernels: matmul with large K and N (thread split, tiles)") {
+  for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut}) {
+    check_matmul(nk::matmul, 1, 2048, 4100, layout, true, false);
+    check_matmul(nk::matmul, 2, 3072, 770, layout, false, true);
+    check_matmul(nk::matmul, 33, 960, 2560, layout, true, false);
+  }
+}
+
+TEST_CASE("kernels: one oneDNN primitive serves every M, and the cache is thread-safe") {
+  const auto before = nk::onednn::cached_primitives();
+  for (const std::int64_t m : {5, 17, 64, 200})
+    check_matmul(nk::onednn::matmul, m, 96, 40, nk::Layout::InOut, true, false);
+  CHECK(nk::onednn::cached_primitives() <= before + 1);
+
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([t, &ok] {
+      nk::set_num_threads(1 + t % 2);
+      const std::int64_t k = 48 + 16 * t, n = 80, m = 20;
+      const auto x = random_vec(static_cast<std::size_t>(m * k), 10 + t);
+      const auto wv = random_vec(static_cast<std::size_t>(n * k), 20 + t);
+      std::vector<float> y(static_cast<std::size_t>(m * n));
+      bool good = true;
+      for (int rep = 0; rep < 20; ++rep) {
+        nk::onednn::matmul(x.data(), m, {wv.data(), n, k, nk::Layout::OutIn}, nullptr, y.data(), false, k, n);
+        for (std::int64_t i = 0; i < m && good; ++i)
+          for (std::int64_t j = 0; j < n; ++j) {
+            double ref = 0;
+            for (std::int64_t kk = 0; kk < k; ++kk) ref += double(x[i * k + kk]) * wv[j * k + kk];
+            if (std::abs(y[i * n + j] - ref) > 1e-4) good = false;
+          }
+      }
+      ok[t] = good;
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) CHECK(ok[t] == 1);
+}
+
+TEST_CASE("kernels: gemm, both op(b), alpha/beta, strided views") {
+  for (const bool bt : {false, true})
+    for (const std::int64_t m : {1, 3, 16, 65})
+      for (const std::int64_t n : {1, 7, 64, 100})
+        for (const std::int64_t k : {1, 8, 100}) {
+          CAPTURE(bt);
+          CAPTURE(m);
+          CAPTURE(n);
+          CAPTURE(k);
+          const std::int64_t lda = k + 3, ldb = (bt ? k : n) + 5, ldc = n + 2;
+          const auto a = random_vec(static_cast<std::size_t>(m * lda), 5);
+          const auto b = random_vec(static_cast<std::size_t>((bt ? n : k) * ldb), 6);
+          const auto c0 = random_vec(static_cast<std::size_t>(m * ldc), 7);
+          auto c = c0;
+          const float alpha = 0.5f, beta = n % 2 ? 0.f : 1.5f;
+          nk::gemm(a.data(), lda, b.data(), ldb, bt, c.data(), ldc, m, n, k, alpha, beta);
+          int bad = 0;
+          for (std::int64_t i = 0; i < m; ++i)
+            for (std::int64_t j = 0; j < n; ++j) {
+              double ref = 0, mag = 0;
+              for (std::int64_t kk = 0; kk < k; ++kk) {
+                const double t = double(a[i * lda + kk]) * (bt ? b[j * ldb + kk] : b[kk * ldb + j]);
+                ref += t, mag += std::abs(t);
+              }
+              ref = alpha * ref + (beta != 0.f ? beta * c0[i * ldc + j] : 0.0);
+              mag = alpha * mag + std::abs(beta * c0[i * ldc + j]);
+              if (std::abs(c[i * ldc + j] - ref) > 1e-5 * mag + 1e-30) ++bad;
+            }
+          CHECK(bad == 0);
+        }
+}
+
+TEST_CASE("kernels: set_num_threads is per calling thread") {
+  nk::set_num_threads(1);
+  CHECK(nk::num_threads() == 1);
+  int other = 0;
+  std::thread([&other] {
+    nk::set_num_threads(2);
+    other = nk::num_threads();
+  }).join();
+  CHECK(other == 2);
+  CHECK(nk::num_threads() == 1);
+  nk::set_num_threads(0);
+  CHECK(nk::num_threads() >= 1);
+}
