@@ -49,6 +49,9 @@ class NIB_API Model {
   static Model load(const std::filesystem::path& dir, const LoadOptions& options = {});
 
   const ModelInfo& info() const;
+  // The folder's tokenizer; InvalidArgument naming the folder when it has no tokenizer files.
+  const Tokenizer& tokenizer() const;
+  bool has_tokenizer() const;
 
   explicit Model(std::shared_ptr<const detail::ModelImpl> impl);
   const detail::ModelImpl& impl() const { return *impl_; }

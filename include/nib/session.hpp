@@ -60,7 +60,7 @@ struct GenerationStats {
 struct Generation {
   std::string text;
   std::vector<TokenId> prompt_ids;
-  std::vector<TokenId> ids;  // generated ids
+  std::vector<TokenId> ids;  // generated ids (an EOS that stopped generation included)
   StopReason stop_reason = StopReason::MaxTokens;
   GenerationStats stats;
 };
@@ -83,12 +83,16 @@ struct MaskFill {
   float logit = 0.f;
 };
 
-enum class Pooling { Mean, Cls };
+// Auto: a sentence-transformers folder's own pooling (1_Pooling, plus its Normalize module), else Mean.
+enum class Pooling { Mean, Cls, Auto };
 struct EmbedOptions {
-  Pooling pooling = Pooling::Mean;
-  bool normalize = false;
+  Pooling pooling = Pooling::Auto;
+  bool normalize = false;  // L2-normalise (on top of whatever Auto's folder asks for)
 };
 
+// As transformers' token-classification pipeline: None tags every token; First / Average / Max
+// label whole words (from the first token, the mean probabilities, the most confident token) and
+// group adjacent words of one entity (B-X / I-X). Tokens or groups labelled "O" are left out.
 enum class Aggregation { None, First, Average, Max };
 struct TokenTag {
   std::string label;
@@ -97,6 +101,7 @@ struct TokenTag {
   std::int64_t start = 0, end = 0;  // token indices [start, end) in the encoding
 };
 
+// Inputs longer than the model's positions: cut (keeping the closing special token) or fail.
 enum class Truncation { Error, Truncate };
 struct EncodeOptions {
   Truncation truncation = Truncation::Truncate;
@@ -114,15 +119,27 @@ class NIB_API Session {
   const Model& model() const;
 
   // --- causal LMs -------------------------------------------------------------------------
+  // Continues the prompt (encoded with the model's tokenizer). The KV cache is kept between calls:
+  // a prompt that extends the previous prompt + generated ids only feeds the new tokens.
+  // A prompt longer than n_ctx throws ContextFull unless SessionOptions.drop_oldest_on_overflow
+  // (then its newest tokens are kept); a context that fills up while generating stops with
+  // StopReason::ContextFull, or, with drop_oldest_on_overflow, keeps its newest half and goes on.
+  // cancel() ends the call within one token with StopReason::Cancelled and the text so far.
+  // Impossible options (negative max_new_tokens, top_p outside (0, 1], ...) throw InvalidArgument.
   Generation generate(std::string_view prompt, const GenerateOptions& options = {},
                       const StreamFn& stream = {});
+  // Same from ids. Text, streaming and stop strings need the model's tokenizer.
   Generation generate_ids(std::span<const TokenId> prompt_ids, const GenerateOptions& options = {},
                           const StreamFn& stream = {});
-  // Next-token logits (vocab floats per row) after each requested position of ids (fresh context).
+  // Next-token logits (vocab floats per row) after each requested position of ids (fresh context;
+  // cancel() makes it throw Cancelled).
   std::vector<std::vector<float>> logits(std::span<const TokenId> ids,
                                          std::span<const std::int64_t> positions);
 
   // --- encoders ---------------------------------------------------------------------------
+  // Texts are tokenised with the model's special tokens. Batch calls run padded batches in one
+  // forward pass each and give the same results as one call per text. Calls needing a head the
+  // model lacks (fill_mask on a classifier, ...) throw InvalidArgument.
   Classification classify(std::string_view text, const EncodeOptions& options = {});
   std::vector<Classification> classify(std::span<const std::string> texts, const EncodeOptions& options = {});
   std::vector<MaskFill> fill_mask(std::string_view text, int k = 5, const EncodeOptions& options = {});

@@ -30,4 +30,13 @@ const ModelInfo& Model::info() const {
   return impl_->info();
 }
 
+const Tokenizer& Model::tokenizer() const {
+  if (const Tokenizer* t = impl_->tokenizer()) return *t;
+  throw Error(Status::InvalidArgument, impl_->info().path.string() + " has no tokenizer files");
+}
+
+bool Model::has_tokenizer() const {
+  return impl_->tokenizer() != nullptr;
+}
+
 }  // namespace nib

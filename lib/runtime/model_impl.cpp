@@ -41,6 +41,7 @@ ModelInfo describe(const io::HfFolder& f, const io::WeightStore& w) {
 ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& options)
     : options_(options), folder_(io::HfFolder::open(dir)), weights_(io::WeightStore::open(dir)) {
   info_ = describe(folder_, weights_);
+  if (info_.tokenizer_kind != "none") tokenizer_ = Tokenizer::load(dir);
   if (config().kind == ModelKind::CausalLM) {
     causal_lm_ = models::make_causal_lm(config(), binder_);
   } else {

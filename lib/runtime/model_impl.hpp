@@ -2,6 +2,9 @@
 // What a loaded nib::Model holds: the folder's configuration, its mapped weights and the
 // derived public description. Immutable once constructed.
 #include <nib/model.hpp>
+#include <nib/tokenizer.hpp>
+
+#include <optional>
 
 #include "io/hf_folder.hpp"
 #include "io/weight_store.hpp"
@@ -23,6 +26,8 @@ class ModelImpl {
   // The architecture; exactly one is set, by config.kind. Throws InvalidArgument naming the model
   // when the other kind is asked for.
   const models::CausalLM& causal_lm() const;
+  // Null when the folder has no tokenizer files.
+  const Tokenizer* tokenizer() const { return tokenizer_ ? &*tokenizer_ : nullptr; }
   const models::Encoder& encoder() const;
 
  private:
@@ -33,6 +38,7 @@ class ModelImpl {
   models::WeightBinder binder_{weights_};
   std::unique_ptr<models::CausalLM> causal_lm_;
   std::unique_ptr<models::Encoder> encoder_;
+  std::optional<Tokenizer> tokenizer_;
 };
 
 }  // namespace nib::detail

@@ -1,0 +1,167 @@
+// nib bench -m DIR [--threads N] --json: load time, prefill and decode speed, peak RSS. For causal
+// LMs also the memory bandwidth decoding implies (weight bytes read per token × tokens/s) next to
+// this machine's measured read bandwidth, and prefill GFLOP/s.
+#include <nib/error.hpp>
+#include <nib/model.hpp>
+#include <nib/session.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "command.hpp"
+
+namespace nib::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// Read bandwidth of `threads` threads summing a 512 MiB buffer (best of a few passes), GB/s.
+double measure_read_gb_s(int threads) {
+  const std::size_t n = (512u << 20) / sizeof(std::uint64_t);
+  std::vector<std::uint64_t> buf(n, 1);
+  double best = 0;
+  for (int pass = 0; pass < 4; ++pass) {
+    std::vector<std::thread> pool;
+    std::vector<std::uint64_t> sums(static_cast<std::size_t>(threads));
+    auto t0 = Clock::now();
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        const std::size_t lo = n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
+        const std::size_t hi = n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
+        std::uint64_t s = 0;  // integer sums vectorise without reassociation flags
+        for (std::size_t i = lo; i < hi; ++i) s += buf[i];
+        sums[static_cast<std::size_t>(t)] = s;
+      });
+    }
+    for (auto& th : pool) th.join();
+    const double sec = seconds_since(t0);
+    std::uint64_t total = 0;
+    for (auto s : sums) total += s;
+    if (total != n) throw Error(Status::Internal, "bandwidth probe miscounted");
+    best = std::max(best, static_cast<double>(n * sizeof(std::uint64_t)) / sec / 1e9);
+  }
+  return best;
+}
+
+// Weight floats a decode step reads: every parameter except the embedding tables, of which only
+// one row is read (a tied table is read in full as the LM head).
+struct DecodeFootprint {
+  double weight_floats = 0;  // read per token
+  double matmul_params = 0;  // multiply-adds per token in projections and the head
+};
+
+DecodeFootprint footprint(const ModelInfo& info) {
+  nlohmann::json config;
+  std::ifstream(info.path / "config.json") >> config;
+  const bool gpt2 = info.model_type == "gpt2";
+  const bool tied = config.value("tie_word_embeddings", gpt2);
+  const double table = static_cast<double>(info.vocab_size * info.hidden_size);
+  double params = static_cast<double>(info.parameter_count);
+  if (gpt2) params -= static_cast<double>(info.max_positions * info.hidden_size);  // wpe: one row
+  if (!tied) params -= table;                                                      // input table: one row
+  return {params, params};
+}
+
+nlohmann::json bench_causal(const Model& model, int threads) {
+  const auto& info = model.info();
+  SessionOptions so;
+  so.threads = threads;
+  so.n_ctx = std::min<std::int64_t>(info.max_positions, 1024);
+  Session session(model, so);
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<TokenId> pick(3, static_cast<TokenId>(info.vocab_size - 1));
+  std::vector<TokenId> ids(512);
+  for (auto& id : ids) id = pick(rng);
+
+  GenerateOptions prefill_only;
+  prefill_only.max_new_tokens = 0;
+  auto prefill_tok_s = [&](std::size_t n, int repeats) {
+    double best = 0;
+    for (int r = 0; r < repeats; ++r) {
+      session.reset();
+      auto g = session.generate_ids(std::span(ids).first(n), prefill_only);
+      best = std::max(best, 1000.0 * static_cast<double>(n) / g.stats.prefill_ms);
+    }
+    return best;
+  };
+  prefill_tok_s(128, 1);  // warm-up: primitive creation, page faults on the mapped weights
+  nlohmann::json j;
+  j["prefill_tok_s"] = nlohmann::json::object();
+  j["prefill_tok_s"]["128"] = prefill_tok_s(128, 3);
+  double tok_s_512 = 0;
+  if (so.n_ctx >= 512) j["prefill_tok_s"]["512"] = tok_s_512 = prefill_tok_s(512, 2);
+
+  GenerateOptions decode;
+  decode.max_new_tokens = 128;
+  decode.stop_at_eos = false;
+  double decode_tok_s = 0;
+  for (int r = 0; r < 2; ++r) {
+    session.reset();
+    auto g = session.generate_ids(std::span(ids).first(128), decode);
+    decode_tok_s =
+        std::max(decode_tok_s, 1000.0 * static_cast<double>(g.stats.generated_tokens) / g.stats.decode_ms);
+  }
+  j["decode_tok_s"] = decode_tok_s;
+
+  const auto fp = footprint(info);
+  const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  j["decode_gb_s"] = fp.weight_floats * 4.0 * decode_tok_s / 1e9;
+  j["weight_mb_per_token"] = fp.weight_floats * 4.0 / 1e6;
+  if (tok_s_512 > 0) {
+    // Projections and head: 2 flops per weight per token; attention (causal): 2·T·d per token per layer.
+    const double attn = 2.0 * 512.0 * static_cast<double>(info.num_heads * info.head_dim * info.num_layers);
+    j["prefill_gflop_s"] = (2.0 * fp.matmul_params + attn) * tok_s_512 / 1e9;
+  }
+  j["measured_read_gb_s"] = measure_read_gb_s(nthreads);
+  j["threads"] = nthreads;
+  return j;
+}
+
+Registrar reg(90, [](CLI::App& app) {
+  auto* cmd = app.add_subcommand("bench", "Measure load, prefill and decode speed");
+  auto dir = std::make_shared<std::string>();
+  auto threads = std::make_shared<int>(0);
+  auto json = std::make_shared<bool>(false);
+  add_model_option(*cmd, *dir);
+  cmd->add_option("--threads", *threads, "Threads (0: all cores)");
+  cmd->add_flag("--json", *json, "Print one JSON document (the only output format)");
+  cmd->callback([=] {
+    if (dir->empty()) throw CLI::RequiredError("--model");
+    LoadOptions lo;
+    lo.threads = *threads;
+    const auto t0 = Clock::now();
+    auto model = Model::load(*dir, lo);
+    const double load_ms = 1000.0 * seconds_since(t0);
+    nlohmann::json j;
+    switch (model.info().kind) {
+      case ModelKind::CausalLM: j = bench_causal(model, *threads); break;
+      case ModelKind::Encoder:
+        throw Error(Status::Unsupported, "nib bench: encoder models are not benchmarked yet");
+    }
+    j["load_ms"] = load_ms;
+    j["peak_rss_mb"] = peak_rss_mb();
+    std::cout << j.dump() << "\n";
+  });
+});
+
+}  // namespace
+}  // namespace nib::cli

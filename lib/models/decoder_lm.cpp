@@ -1,0 +1,129 @@
+#include "models/decoder_lm.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <nib/error.hpp>
+
+namespace nib::models {
+
+namespace {
+std::size_t sz(std::int64_t n) {
+  return static_cast<std::size_t>(n);
+}
+}  // namespace
+
+DecoderState::DecoderState(const DecoderShape& s, std::int64_t n_ctx, std::int64_t max_batch)
+    : shape_(s), n_ctx_(n_ctx), max_batch_(max_batch) {
+  const std::int64_t b = max_batch;
+  x.resize(sz(b * s.hidden));
+  xn.resize(sz(b * s.hidden));
+  tmp.resize(sz(b * s.hidden));
+  proj.resize(sz(b * s.proj_width));
+  attn.resize(sz(b * s.attn_width));
+  ffn_a.resize(sz(b * s.ffn_width));
+  ffn_b.resize(sz(b * s.ffn_width));
+  positions.resize(sz(b));
+  inv_freq.resize(sz(s.rope_half));
+  kernels::AttentionShape as;
+  as.n_q = b;
+  as.n_kv = n_ctx;
+  as.n_heads = s.heads;
+  as.n_kv_heads = s.kv_heads;
+  as.head_dim = s.head_dim;
+  attn_scratch.resize(sz(kernels::attention_scratch_floats(as)));
+  k_.resize(sz(s.layers * n_ctx * s.kv_dim));
+  v_.resize(sz(s.layers * n_ctx * s.kv_dim));
+}
+
+void DecoderState::truncate(std::int64_t n) {
+  if (n < 0 || n > length_) {
+    throw Error(Status::InvalidArgument, "cannot truncate a KV cache of " + std::to_string(length_) +
+                                             " tokens to " + std::to_string(n));
+  }
+  length_ = n;  // entries past n are overwritten before they are read again
+}
+
+float* DecoderState::lora(const AdapterView* adapters) {
+  if (!adapters) return nullptr;
+  const auto need = sz(max_batch_ * adapters->max_total_rank());
+  if (lora_.size() < need) lora_.resize(need);
+  return lora_.data();
+}
+
+std::unique_ptr<CausalState> DecoderLM::new_state(std::int64_t n_ctx, std::int64_t max_batch) const {
+  if (n_ctx <= 0 || max_batch <= 0) {
+    throw Error(Status::InvalidArgument, "context length and batch must be positive (n_ctx " +
+                                             std::to_string(n_ctx) + ", batch " + std::to_string(max_batch) +
+                                             ")");
+  }
+  if (max_context() > 0 && n_ctx > max_context()) {
+    throw Error(Status::InvalidArgument, "n_ctx " + std::to_string(n_ctx) + " exceeds " +
+                                             config_.architecture + "'s " + std::to_string(max_context()) +
+                                             " learned positions");
+  }
+  return std::make_unique<DecoderState>(shape_, n_ctx, std::min(max_batch, n_ctx));
+}
+
+void DecoderLM::forward(std::span<const std::int32_t> ids, CausalState& state,
+                        std::span<const std::int64_t> rows, float* logits,
+                        const AdapterView* adapters) const {
+  auto* s = dynamic_cast<DecoderState*>(&state);
+  if (!s) throw Error(Status::Internal, "forward: state was not made by this model");
+  const auto n = static_cast<std::int64_t>(ids.size());
+  if (s->length() + n > s->capacity()) {
+    throw Error(Status::ContextFull, "context full: " + std::to_string(s->length()) + " cached + " +
+                                         std::to_string(n) + " new tokens exceed n_ctx " +
+                                         std::to_string(s->capacity()));
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] < 0 || rows[i] >= n || (i > 0 && rows[i] <= rows[i - 1])) {
+      throw Error(Status::InvalidArgument, "forward: logits rows must be ascending indices into the " +
+                                               std::to_string(n) + " new tokens");
+    }
+  }
+  for (auto id : ids) {  // checked up front so a bad id leaves the state unchanged
+    if (id < 0 || id >= config_.vocab_size) {
+      throw Error(Status::InvalidArgument, "token id " + std::to_string(id) +
+                                               " is outside the vocabulary of " +
+                                               std::to_string(config_.vocab_size));
+    }
+  }
+  const std::int64_t h = shape_.hidden, vocab = lm_head_.w.n;
+  float* lora = s->lora(adapters);
+  std::size_t next_row = 0;
+  for (std::int64_t start = 0; start < n; start += s->max_batch()) {
+    const std::int64_t c = std::min(s->max_batch(), n - start);
+    const std::int64_t pos0 = s->length();
+    for (std::int64_t i = 0; i < c; ++i) s->positions[sz(i)] = pos0 + i;
+    layers(ids.subspan(sz(start), sz(c)), *s, adapters);
+    s->set_length(pos0 + c);
+    // Final norm and LM head only on the requested rows of this chunk, gathered contiguously.
+    const std::size_t first = next_row;
+    for (; next_row < rows.size() && rows[next_row] < start + c; ++next_row) {
+      std::memcpy(s->xn.data() + (next_row - first) * sz(h), s->x.data() + sz((rows[next_row] - start) * h),
+                  sizeof(float) * sz(h));
+    }
+    const auto m = static_cast<std::int64_t>(next_row - first);
+    if (m == 0) continue;
+    apply_norm(final_norm_, s->xn.data(), s->xn.data(), m, h);
+    apply_linear(lm_head_, s->xn.data(), m, logits + first * sz(vocab), adapters, lora);
+  }
+}
+
+Linear DecoderLM::bind_linear(WeightBinder& w, const std::string& module, const std::string& tensor_prefix,
+                              std::int64_t in, std::int64_t out, kernels::Layout layout, int layer,
+                              bool bias) {
+  Linear lin;
+  const bool out_in = layout == kernels::Layout::OutIn;
+  lin.w = {w.get(tensor_prefix + ".weight", {out_in ? out : in, out_in ? in : out}), out, in, layout};
+  if (bias) lin.bias = w.get(tensor_prefix + ".bias", {out});
+  lin.module = modules_.add(module, in, out, layout, layer);
+  return lin;
+}
+
+void DecoderLM::residual_add(float* x, const float* y, std::int64_t n) const {
+  kernels::add_inplace(x, y, n * shape_.hidden);
+}
+
+}  // namespace nib::models

@@ -1,0 +1,89 @@
+#pragma once
+// What the decoder-only architectures share: the per-sequence state (KV cache + scratch sized
+// once) and the forward driver (chunked prefill, context checks, the final norm and LM head on the
+// requested rows only). llama.cpp and gpt2.cpp supply the embedding and the transformer layers.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "models/causal_lm.hpp"
+
+namespace nib::models {
+
+// Per-token widths of the buffers a layer needs; every buffer is allocated for max_batch tokens.
+struct DecoderShape {
+  std::int64_t layers = 0;
+  std::int64_t hidden = 0;
+  std::int64_t kv_dim = 0;      // key (= value) floats per token per layer
+  std::int64_t proj_width = 0;  // q (Llama) or fused q|k|v (GPT-2) floats per token
+  std::int64_t attn_width = 0;  // attention output floats per token (heads × head_dim)
+  std::int64_t ffn_width = 0;   // MLP hidden floats per token (per buffer; two buffers)
+  std::int64_t heads = 0, kv_heads = 0, head_dim = 0;
+  std::int64_t rope_half = 0;  // head_dim / 2 for RoPE models, 0 otherwise
+};
+
+class DecoderState final : public CausalState {
+ public:
+  DecoderState(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch);
+
+  std::int64_t capacity() const override { return n_ctx_; }
+  std::int64_t length() const override { return length_; }
+  void truncate(std::int64_t n) override;
+  std::int64_t max_batch() const { return max_batch_; }
+  void set_length(std::int64_t n) { length_ = n; }
+
+  float* keys(std::int64_t layer) { return k_.data() + layer * n_ctx_ * shape_.kv_dim; }
+  float* values(std::int64_t layer) { return v_.data() + layer * n_ctx_ * shape_.kv_dim; }
+  // The LoRA scratch for this adapter set (grows only when a larger adapter set is first used).
+  float* lora(const AdapterView* adapters);
+
+  // Scratch, each sized for max_batch tokens.
+  std::vector<float> x, xn, proj, attn, ffn_a, ffn_b, tmp, attn_scratch, inv_freq;
+  std::vector<std::int64_t> positions;
+
+ private:
+  DecoderShape shape_;
+  std::int64_t n_ctx_, max_batch_, length_ = 0;
+  std::vector<float> k_, v_, lora_;
+};
+
+class DecoderLM : public CausalLM {
+ public:
+  const io::ModelConfig& config() const override { return config_; }
+  const ModuleRegistry& modules() const override { return modules_; }
+  std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch) const override;
+  void forward(std::span<const std::int32_t> ids, CausalState& state, std::span<const std::int64_t> rows,
+               float* logits, const AdapterView* adapters) const final;
+
+ protected:
+  DecoderLM(const io::ModelConfig& config, DecoderShape shape) : config_(config), shape_(shape) {}
+
+  // Runs the embedding and every layer for n = ids.size() tokens at positions
+  // state.positions[0..n), appending their keys/values at state.length(); leaves the last
+  // layer's output (before the final norm) in state.x.
+  virtual void layers(std::span<const std::int32_t> ids, DecoderState& state,
+                      const AdapterView* adapters) const = 0;
+  // Largest n_ctx the architecture can address (learned positions); 0: unlimited.
+  virtual std::int64_t max_context() const { return 0; }
+
+  // Binds a linear module and registers it under its Hugging Face module path `module`;
+  // the tensors are `tensor_prefix`.weight / .bias.
+  Linear bind_linear(WeightBinder& w, const std::string& module, const std::string& tensor_prefix,
+                     std::int64_t in, std::int64_t out, kernels::Layout layout, int layer, bool bias);
+  // x += y over n tokens of the hidden width.
+  void residual_add(float* x, const float* y, std::int64_t n) const;
+
+  io::ModelConfig config_;
+  DecoderShape shape_;
+  ModuleRegistry modules_;
+  Embedding embed_;
+  Norm final_norm_;
+  Linear lm_head_;
+};
+
+std::unique_ptr<CausalLM> make_llama(const io::ModelConfig& config, WeightBinder& weights);
+std::unique_ptr<CausalLM> make_gpt2(const io::ModelConfig& config, WeightBinder& weights);
+
+}  // namespace nib::models

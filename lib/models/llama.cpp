@@ -1,0 +1,140 @@
+// Llama-family decoder (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM): pre-RMSNorm
+// blocks, rotate-half RoPE on q and k, grouped-query attention (optionally sliding-window), SwiGLU
+// MLP, tied or separate LM head. Keys and values are projected straight into the KV cache.
+#include <string>
+#include <vector>
+
+#include <nib/error.hpp>
+
+#include "models/decoder_lm.hpp"
+#include "models/rope_frequencies.hpp"
+
+namespace nib::models {
+
+namespace {
+
+using kernels::Layout;
+
+class Llama final : public DecoderLM {
+ public:
+  Llama(const io::ModelConfig& c, WeightBinder& w) : DecoderLM(c, shape_of(c)) {
+    const std::int64_t h = c.hidden_size, q_dim = c.num_heads * c.head_dim,
+                       kv_dim = c.num_kv_heads * c.head_dim;
+    const std::int64_t inter = c.intermediate_size;
+    const auto eps = static_cast<float>(c.norm_eps);
+    if (c.activation != io::Activation::Silu) {
+      throw Error(Status::Unsupported, c.architecture + ": only the SiLU-gated MLP is implemented");
+    }
+    embed_ = {w.get("model.embed_tokens.weight", {c.vocab_size, h}), c.vocab_size, h};
+    for (int i = 0; i < static_cast<int>(c.num_layers); ++i) {
+      const std::string p = "model.layers." + std::to_string(i) + ".";
+      auto lin = [&](const std::string& name, std::int64_t in, std::int64_t out, bool bias) {
+        return bind_linear(w, p + name, p + name, in, out, Layout::OutIn, i, bias);
+      };
+      Layer l;
+      l.attn_norm = {w.get(p + "input_layernorm.weight", {h}), nullptr, eps, true};
+      l.q = lin("self_attn.q_proj", h, q_dim, c.attention_bias);
+      l.k = lin("self_attn.k_proj", h, kv_dim, c.attention_bias);
+      l.v = lin("self_attn.v_proj", h, kv_dim, c.attention_bias);
+      l.o = lin("self_attn.o_proj", q_dim, h, c.attention_out_bias);
+      l.mlp_norm = {w.get(p + "post_attention_layernorm.weight", {h}), nullptr, eps, true};
+      l.gate = lin("mlp.gate_proj", h, inter, c.mlp_bias);
+      l.up = lin("mlp.up_proj", h, inter, c.mlp_bias);
+      l.down = lin("mlp.down_proj", inter, h, c.mlp_bias);
+      layers_.push_back(l);
+    }
+    final_norm_ = {w.get("model.norm.weight", {h}), nullptr, eps, true};
+    if (c.tie_word_embeddings) {
+      lm_head_.w = {embed_.table, c.vocab_size, h, Layout::OutIn};
+      lm_head_.module = modules_.add("lm_head", h, c.vocab_size, Layout::OutIn, -1);
+    } else {
+      lm_head_ = bind_linear(w, "lm_head", "lm_head", h, c.vocab_size, Layout::OutIn, -1, false);
+    }
+    if (!rope_depends_on_length(c)) {
+      inv_freq_.resize(static_cast<std::size_t>(c.head_dim / 2));
+      rope_inv_freq(c, 0, inv_freq_);
+    }
+  }
+
+ private:
+  struct Layer {
+    Norm attn_norm, mlp_norm;
+    Linear q, k, v, o, gate, up, down;
+  };
+
+  static DecoderShape shape_of(const io::ModelConfig& c) {
+    DecoderShape s;
+    s.layers = c.num_layers;
+    s.hidden = c.hidden_size;
+    s.kv_dim = c.num_kv_heads * c.head_dim;
+    s.proj_width = c.num_heads * c.head_dim;
+    s.attn_width = s.proj_width;
+    s.ffn_width = c.intermediate_size;
+    s.heads = c.num_heads;
+    s.kv_heads = c.num_kv_heads;
+    s.head_dim = c.head_dim;
+    s.rope_half = c.head_dim / 2;
+    return s;
+  }
+
+  void layers(std::span<const std::int32_t> ids, DecoderState& s,
+              const AdapterView* adapters) const override {
+    const auto n = static_cast<std::int64_t>(ids.size());
+    const std::int64_t h = shape_.hidden, kv_dim = shape_.kv_dim, pos0 = s.length();
+    const std::int64_t q_dim = shape_.proj_width, hd = shape_.head_dim;
+    const float* inv_freq = inv_freq_.data();
+    if (inv_freq_.empty()) {  // dynamic NTK: frequencies follow the sequence length
+      rope_inv_freq(config_, pos0 + n, s.inv_freq);
+      inv_freq = s.inv_freq.data();
+    }
+    float* lora = s.lora(adapters);
+    gather_rows(embed_, ids, s.x.data());
+
+    kernels::AttentionShape as;
+    as.n_q = n;
+    as.n_kv = pos0 + n;
+    as.n_heads = shape_.heads;
+    as.n_kv_heads = shape_.kv_heads;
+    as.head_dim = hd;
+    as.q_stride = q_dim;
+    as.kv_stride = kv_dim;
+    as.out_stride = q_dim;
+    as.q_pos0 = pos0;
+    as.window = config_.sliding_window;
+
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+      const Layer& l = layers_[i];
+      float* k = s.keys(static_cast<std::int64_t>(i));
+      float* v = s.values(static_cast<std::int64_t>(i));
+      float* k_new = k + pos0 * kv_dim;
+      apply_norm(l.attn_norm, s.x.data(), s.xn.data(), n, h);
+      apply_linear(l.q, s.xn.data(), n, s.proj.data(), adapters, lora);
+      apply_linear(l.k, s.xn.data(), n, k_new, adapters, lora);
+      apply_linear(l.v, s.xn.data(), n, v + pos0 * kv_dim, adapters, lora);
+      kernels::rope(s.proj.data(), n, shape_.heads, hd, q_dim, s.positions.data(), inv_freq);
+      kernels::rope(k_new, n, shape_.kv_heads, hd, kv_dim, s.positions.data(), inv_freq);
+      kernels::attention(s.proj.data(), k, v, as, s.attn.data(), s.attn_scratch.data());
+      apply_linear(l.o, s.attn.data(), n, s.tmp.data(), adapters, lora);
+      residual_add(s.x.data(), s.tmp.data(), n);
+
+      apply_norm(l.mlp_norm, s.x.data(), s.xn.data(), n, h);
+      const std::int64_t inter = shape_.ffn_width;
+      apply_linear(l.gate, s.xn.data(), n, s.ffn_a.data(), adapters, lora);
+      apply_linear(l.up, s.xn.data(), n, s.ffn_b.data(), adapters, lora);
+      kernels::silu_mul(s.ffn_a.data(), s.ffn_b.data(), s.ffn_a.data(), n * inter);
+      apply_linear(l.down, s.ffn_a.data(), n, s.tmp.data(), adapters, lora);
+      residual_add(s.x.data(), s.tmp.data(), n);
+    }
+  }
+
+  std::vector<Layer> layers_;
+  std::vector<float> inv_freq_;  // fixed frequencies (empty for dynamic scaling)
+};
+
+}  // namespace
+
+std::unique_ptr<CausalLM> make_llama(const io::ModelConfig& config, WeightBinder& weights) {
+  return std::make_unique<Llama>(config, weights);
+}
+
+}  // namespace nib::models
