@@ -23,8 +23,37 @@ void split(int64_t n, int parts, int part, int64_t align, int64_t& begin, int64_
   end = std::min(n, units * (part + 1) / parts * align);
 }
 
+// Dot products of rows r, r+k, r+2k, r+3k with two x rows at once: each W load feeds two FMAs, which
+// keeps M = 2..4 close to the cost of M = 1 (the loads, not the FMAs, are the limit).
+inline void dot4x2(const float* xa, const float* xb, const float* r, int64_t k, __m128& sa, __m128& sb) {
+  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  __m256 b[4] = {a[0], a[0], a[0], a[0]};
+  auto step = [&](__m256 va, __m256 vb, auto load) {
+    for (int j = 0; j < 4; ++j) {
+      const __m256 wv = load(r + j * k);
+      a[j] = _mm256_fmadd_ps(wv, va, a[j]);
+      b[j] = _mm256_fmadd_ps(wv, vb, b[j]);
+    }
+  };
+  int64_t i = 0;
+  for (; i + 8 <= k; i += 8)
+    step(_mm256_loadu_ps(xa + i), _mm256_loadu_ps(xb + i),
+         [i](const float* p) { return _mm256_loadu_ps(p + i); });
+  if (i < k) {
+    const __m256i m = simd::tail_mask(k - i);
+    step(_mm256_maskload_ps(xa + i, m), _mm256_maskload_ps(xb + i, m),
+         [i, m](const float* p) { return _mm256_maskload_ps(p + i, m); });
+  }
+  auto reduce = [](const __m256* v) {
+    const __m256 s = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+    return _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  };
+  sa = reduce(a);
+  sb = reduce(b);
+}
+
 // OutIn ([N, K] rows): output n is a dot product with row n. Four rows at a time are read once from
-// memory and then reused from cache for every x row.
+// memory and then reused from cache for every x row (two x rows per pass).
 void out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
             int64_t ldy, int64_t n0, int64_t n1) {
   const int64_t k = w.k;
@@ -32,12 +61,20 @@ void out_in(const float* x, int64_t m, const Weight& w, const float* bias, float
   for (; n + 4 <= n1; n += 4) {
     const float* r = w.data + n * k;
     const __m128 b = bias ? _mm_loadu_ps(bias + n) : _mm_setzero_ps();
-    for (int64_t i = 0; i < m; ++i) {
-      __m128 s = _mm_add_ps(simd::dot4(x + i * ldx, r, r + k, r + 2 * k, r + 3 * k, k), b);
+    auto store = [&](int64_t i, __m128 s) {
       float* out = y + i * ldy + n;
+      s = _mm_add_ps(s, b);
       if (acc) s = _mm_add_ps(s, _mm_loadu_ps(out));
       _mm_storeu_ps(out, s);
+    };
+    int64_t i = 0;
+    for (; i + 2 <= m; i += 2) {
+      __m128 sa, sb;
+      dot4x2(x + i * ldx, x + (i + 1) * ldx, r, k, sa, sb);
+      store(i, sa);
+      store(i + 1, sb);
     }
+    if (i < m) store(i, simd::dot4(x + i * ldx, r, r + k, r + 2 * k, r + 3 * k, k));
   }
   for (; n < n1; ++n) {
     for (int64_t i = 0; i < m; ++i) {

@@ -6,8 +6,16 @@
 namespace nib::kernels {
 
 namespace {
-// Largest M for which the GEMV beats oneDNN (bench/bench_matmul, 2 threads; see report).
-constexpr std::int64_t kGemvMaxM[2] = {/*OutIn*/ 4, /*InOut*/ 4};
+// Largest M routed to our GEMV, per layout (OutIn, InOut). Measured with bench_matmul
+// (BM_gemv_avx2 vs BM_onednn_wrapper, 1 thread, CPU time, shared machine; µs per call):
+//   768x3072 OutIn  M=1: 507 vs 630   M=2: 626 vs 526   M=3: 908 vs 579
+//   2048²    OutIn  M=1: 859 vs 892   M=2: 905 vs 763   M=3: 1193 vs 1003
+//   768x3072 InOut  M=1: 468 vs 627   M=2: 671 vs 678   M=4: 890 vs 600
+//   2048²    InOut  M=1: 723 vs 856   M=2: 1046 vs 962  M=4: 1595 vs 991
+// At M = 1 the GEMV streams at the machine's read bandwidth (~23 GB/s), splits N so the two cores
+// read disjoint weights, and allocates nothing (the oneDNN call builds memory objects per call);
+// from M = 2 oneDNN's register-blocked kernels win.
+constexpr std::int64_t kGemvMaxM[2] = {1, 1};
 }  // namespace
 
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,

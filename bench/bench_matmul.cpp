@@ -1,0 +1,164 @@
+// The matmul wrapper (kernels::matmul) per shape, M and weight layout, next to oneDNN's own peak for
+// the same shape (a fixed-M primitive with weights pre-reordered into its preferred blocked format),
+// and the two small-M paths forced (our GEMV vs the oneDNN wrapper) to pick the crossover.
+// Counters: GFLOP/s (2·M·N·K over wall time) and, for the weight-streaming paths, GB/s of weights.
+// Weights rotate through a pool of copies larger than any cache so M = 1 reads them from memory as
+// decode does (one pass over the whole model per token).
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <random>
+#include <vector>
+
+#include "kernels/gemv_avx2.hpp"
+#include "kernels/kernels.hpp"
+#include "kernels/onednn_matmul.hpp"
+
+namespace nk = nib::kernels;
+
+namespace {
+
+struct Shape {
+  std::int64_t k, n;
+};
+const Shape kShapes[] = {{768, 768}, {768, 3072}, {3072, 768}, {960, 2560}, {2048, 2048}, {4096, 4096}};
+
+constexpr std::size_t kPoolBytes = std::size_t{256} << 20;
+
+std::vector<float> random_vec(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// Enough copies of one weight matrix to exceed the caches; each call uses the next copy.
+struct WeightPool {
+  std::vector<float> data;
+  std::size_t copies, floats;
+  WeightPool(std::int64_t k, std::int64_t n, bool pooled) : floats(static_cast<std::size_t>(k * n)) {
+    copies = pooled ? std::max<std::size_t>(1, kPoolBytes / (floats * sizeof(float))) : 1;
+    const auto one = random_vec(floats, 1);
+    data.resize(floats * copies);
+    for (std::size_t c = 0; c < copies; ++c) std::memcpy(data.data() + c * floats, one.data(), floats * 4);
+  }
+  const float* get(std::size_t i) const { return data.data() + (i % copies) * floats; }
+};
+
+using Path = void (*)(const float*, std::int64_t, const nk::Weight&, const float*, float*, bool, std::int64_t,
+                      std::int64_t);
+
+void set_counters(benchmark::State& state, std::int64_t m, const Shape& s) {
+  const double it = static_cast<double>(state.iterations());
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * double(m) * double(s.n) * double(s.k) * it / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GB/s"] =
+      benchmark::Counter(4.0 * double(s.n) * double(s.k) * it / 1e9, benchmark::Counter::kIsRate);
+}
+
+// Args: shape index, M, layout (0 OutIn, 1 InOut).
+template <Path path>
+void run_path(benchmark::State& state) {
+  const Shape s = kShapes[state.range(0)];
+  const std::int64_t m = state.range(1);
+  const auto layout = state.range(2) ? nk::Layout::InOut : nk::Layout::OutIn;
+  const WeightPool pool(s.k, s.n, m <= 16);
+  const auto x = random_vec(static_cast<std::size_t>(m * s.k), 2);
+  const auto bias = random_vec(static_cast<std::size_t>(s.n), 3);
+  std::vector<float> y(static_cast<std::size_t>(m * s.n));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    path(x.data(), m, {pool.get(i++), s.n, s.k, layout}, bias.data(), y.data(), false, s.k, s.n);
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, m, s);
+  state.SetLabel(layout == nk::Layout::OutIn ? "OutIn" : "InOut");
+}
+
+void wrapper(const float* x, std::int64_t m, const nk::Weight& w, const float* b, float* y, bool acc,
+             std::int64_t ldx, std::int64_t ldy) {
+  nk::matmul(x, m, w, b, y, acc, ldx, ldy);
+}
+
+void BM_matmul(benchmark::State& state) {
+  run_path<wrapper>(state);
+}
+void BM_gemv_avx2(benchmark::State& state) {
+  run_path<nk::gemv::matmul>(state);
+}
+void BM_onednn_wrapper(benchmark::State& state) {
+  run_path<nk::onednn::matmul>(state);
+}
+
+// oneDNN's own peak: fixed M, weights in the blocked format it prefers (reordered once, outside
+// the timing), bias included. Args: shape index, M.
+void BM_onednn_peak(benchmark::State& state) {
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  const Shape s = kShapes[state.range(0)];
+  const std::int64_t m = state.range(1);
+  engine eng(engine::kind::cpu, 0);
+  stream strm(eng);
+  const memory::desc src_md({m, s.k}, memory::data_type::f32, tag::ab);
+  const memory::desc wei_any({s.k, s.n}, memory::data_type::f32, tag::any);
+  const memory::desc bias_md({1, s.n}, memory::data_type::f32, tag::ab);
+  const memory::desc dst_md({m, s.n}, memory::data_type::f32, tag::ab);
+  const matmul::primitive_desc pd(matmul::desc(src_md, wei_any, bias_md, dst_md), eng);
+  auto x = random_vec(static_cast<std::size_t>(m * s.k), 2);
+  auto w = random_vec(static_cast<std::size_t>(s.k * s.n), 1);
+  auto b = random_vec(static_cast<std::size_t>(s.n), 3);
+  std::vector<float> y(static_cast<std::size_t>(m * s.n));
+  memory plain({{s.k, s.n}, memory::data_type::f32, tag::ba}, eng, w.data());  // nn.Linear [N, K]
+  memory packed(pd.weights_desc(), eng);
+  reorder(plain, packed).execute(strm, plain, packed);
+  memory src(src_md, eng, x.data()), bias(bias_md, eng, b.data()), dst(dst_md, eng, y.data());
+  const matmul prim(pd);
+  for (auto _ : state) {
+    prim.execute(
+        strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, packed}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, dst}});
+    strm.wait();
+  }
+  set_counters(state, m, s);
+  state.SetLabel(std::string("oneDNN ") + pd.impl_info_str());
+}
+
+void matmul_args(benchmark::internal::Benchmark* b) {
+  for (int s = 0; s < 6; ++s)
+    for (const int m : {1, 16, 128, 512})
+      for (const int layout : {0, 1}) b->Args({s, m, layout});
+}
+void crossover_args(benchmark::internal::Benchmark* b) {
+  for (const int s : {1, 4})
+    for (const int m : {1, 2, 3, 4, 8, 16})
+      for (const int layout : {0, 1}) b->Args({s, m, layout});
+}
+void peak_args(benchmark::internal::Benchmark* b) {
+  for (int s = 0; s < 6; ++s)
+    for (const int m : {1, 16, 128, 512}) b->Args({s, m});
+}
+
+BENCHMARK(BM_matmul)->Apply(matmul_args)->ArgNames({"shape", "M", "layout"})->UseRealTime()->MinTime(0.2);
+BENCHMARK(BM_onednn_peak)->Apply(peak_args)->ArgNames({"shape", "M"})->UseRealTime()->MinTime(0.2);
+BENCHMARK(BM_gemv_avx2)
+    ->Apply(crossover_args)
+    ->ArgNames({"shape", "M", "layout"})
+    ->UseRealTime()
+    ->MinTime(0.2);
+BENCHMARK(BM_onednn_wrapper)
+    ->Apply(crossover_args)
+    ->ArgNames({"shape", "M", "layout"})
+    ->UseRealTime()
+    ->MinTime(0.2);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
