@@ -39,8 +39,15 @@ class NIB_API Tokenizer {
   Encoding encode(std::string_view text, bool add_special_tokens = true) const;
   Encoding encode_pair(std::string_view text, std::string_view text_pair,
                        bool add_special_tokens = true) const;
+  // The tokenizer's own decoder (Hugging Face tokenizers' decode: no transformers clean-up).
   std::string decode(std::span<const TokenId> ids, bool skip_special_tokens = false) const;
+  // As transformers' decode(): with `clean_up_tokenization_spaces` (" ." -> "." ...) when asked.
+  std::string decode(std::span<const TokenId> ids, bool skip_special_tokens,
+                     bool clean_up_tokenization_spaces) const;
+  // tokenizer_config.json's clean_up_tokenization_spaces (false when absent).
+  bool clean_up_tokenization_spaces() const;
 
+  // One more than the largest token id (model vocabulary and added tokens).
   std::size_t vocab_size() const;
   std::optional<TokenId> token_to_id(std::string_view token) const;
   std::string id_to_token(TokenId id) const;
@@ -58,8 +65,8 @@ class NIB_API Tokenizer {
    private:
     std::shared_ptr<const detail::TokenizerImpl> impl_;
     bool skip_special_;
-    std::vector<TokenId> ids_;
-    std::size_t emitted_bytes_ = 0;
+    std::vector<TokenId> ids_;  // a window: ids_[prefix_, read_) were already emitted as text
+    std::size_t prefix_ = 0, read_ = 0;
   };
 
   explicit Tokenizer(std::shared_ptr<const detail::TokenizerImpl> impl);

@@ -1,0 +1,144 @@
+// Folders without tokenizer.json: vocab.txt (BERT family) and vocab.json + merges.txt (GPT-2 /
+// RoBERTa). Each is translated into the tokenizer.json that Hugging Face's converters produce for
+// it, then runs through the same pipeline, with the slow tokenizer's token strings.
+#include <fstream>
+
+#include <nib/error.hpp>
+
+#include "text/tokenizer_impl.hpp"
+
+namespace nib::detail {
+namespace {
+
+using io::Json;
+
+std::vector<std::string> read_lines(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Status::Io, "cannot open " + path.string());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+std::string config_string(const Json& config, const char* key, const std::string& fallback) {
+  auto it = config.find(key);
+  if (it == config.end()) return fallback;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_object() && it->contains("content") && (*it)["content"].is_string())
+    return (*it)["content"].get<std::string>();
+  return fallback;
+}
+
+bool config_bool(const Json& config, const char* key, bool fallback) {
+  auto it = config.find(key);
+  return it != config.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+// tokenizer_config.json's added_tokens_decoder ({"id": {"content", "lstrip", ...}}) plus the named
+// special tokens that exist in `vocab`.
+Json added_tokens(const Json& config, const Json& vocab, std::initializer_list<const char*> special_keys) {
+  Json list = Json::array();
+  std::vector<std::string> seen;
+  if (auto it = config.find("added_tokens_decoder"); it != config.end() && it->is_object()) {
+    for (auto e = it->begin(); e != it->end(); ++e) {
+      if (!e->is_object() || !e->contains("content")) continue;
+      Json t = *e;
+      t["id"] = std::stoll(e.key());
+      list.push_back(t);
+      seen.push_back((*e)["content"].get<std::string>());
+    }
+  }
+  for (const char* key : special_keys) {
+    std::string name = config_string(config, key, "");
+    if (name.empty() || std::find(seen.begin(), seen.end(), name) != seen.end() || !vocab.contains(name))
+      continue;
+    list.push_back({{"id", vocab[name]}, {"content", name}, {"special", true}, {"normalized", false}});
+    seen.push_back(name);
+  }
+  return list;
+}
+
+Json special_pair(const std::string& token, const Json& vocab, const std::string& file) {
+  if (!vocab.contains(token))
+    throw Error(Status::Format, file + ": special token \"" + token + "\" is not in the vocabulary");
+  return Json::array({token, vocab[token]});
+}
+
+}  // namespace
+
+std::shared_ptr<TokenizerImpl> load_wordpiece_vocab(const std::filesystem::path& vocab_txt,
+                                                    const Json& config) {
+  Json vocab = Json::object();
+  auto lines = read_lines(vocab_txt);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (!vocab.contains(lines[i])) vocab[lines[i]] = i;
+  }
+  bool lower = config_bool(config, "do_lower_case", true);
+  Json strip = config.contains("strip_accents") ? config["strip_accents"] : Json(nullptr);
+  std::string unk = config_string(config, "unk_token", "[UNK]");
+  std::string file = vocab_txt.string();
+  Json j = {
+      {"added_tokens",
+       added_tokens(config, vocab, {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token"})},
+      {"normalizer",
+       {{"type", "BertNormalizer"},
+        {"clean_text", true},
+        {"handle_chinese_chars", config_bool(config, "tokenize_chinese_chars", true)},
+        {"strip_accents", strip.is_boolean() ? strip : Json(nullptr)},
+        {"lowercase", lower}}},
+      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+      {"model",
+       {{"type", "WordPiece"},
+        {"unk_token", unk},
+        {"continuing_subword_prefix", "##"},
+        {"max_input_chars_per_word", 100},
+        {"vocab", vocab}}},
+      {"post_processor",
+       {{"type", "BertProcessing"},
+        {"sep", special_pair(config_string(config, "sep_token", "[SEP]"), vocab, file)},
+        {"cls", special_pair(config_string(config, "cls_token", "[CLS]"), vocab, file)}}},
+      {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
+  };
+  auto impl = load_tokenizer_json(j, file, config, /*slow_token_strings=*/true);
+  impl->kind = "wordpiece-vocab";
+  return impl;
+}
+
+std::shared_ptr<TokenizerImpl> load_bpe_vocab(const std::filesystem::path& vocab_json,
+                                              const std::filesystem::path& merges_txt, const Json& config) {
+  Json vocab = io::read_json_file(vocab_json);
+  if (!vocab.is_object())
+    throw Error(Status::Format, vocab_json.string() + ": expected an object of token ids");
+  Json merges = Json::array();
+  for (auto& line : read_lines(merges_txt)) {
+    if (line.empty() || line.rfind("#version", 0) == 0) continue;
+    merges.push_back(line);
+  }
+  std::string cls = config_string(config, "tokenizer_class", "");
+  bool roberta = cls.find("Roberta") != std::string::npos || cls.find("Bart") != std::string::npos;
+  Json post = {{"type", "ByteLevel"}};
+  if (roberta) {
+    std::string file = vocab_json.string();
+    post = {{"type", "RobertaProcessing"},
+            {"sep", special_pair(config_string(config, "sep_token", "</s>"), vocab, file)},
+            {"cls", special_pair(config_string(config, "cls_token", "<s>"), vocab, file)}};
+  }
+  Json j = {
+      {"added_tokens", added_tokens(config, vocab,
+                                    {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
+                                     "cls_token", "mask_token"})},
+      {"pre_tokenizer",
+       {{"type", "ByteLevel"}, {"add_prefix_space", config_bool(config, "add_prefix_space", false)}}},
+      {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", merges}}},
+      {"post_processor", post},
+      {"decoder", {{"type", "ByteLevel"}}},
+  };
+  auto impl = load_tokenizer_json(j, merges_txt.string(), config, /*slow_token_strings=*/true);
+  impl->kind = "bpe-vocab";
+  return impl;
+}
+
+}  // namespace nib::detail
