@@ -1,37 +1,54 @@
 /* nib — C ABI (C99).
  *
  * Compatibility promise: once released, a function's signature and meaning never change; new
- * behaviour arrives as new functions, and options structs only grow at the end (they start with
+ * behaviour arrives as new functions, and structs only grow at the end (they start with
  * struct_size so older callers keep working). nib_abi_version() is bumped by additions only.
  *
  * Errors: every function returns nib_status; NIB_OK is 0. nib_last_error() returns the calling
- * thread's message for its last failure (owned by the library, valid until the next nib call on
- * that thread). No C++ exception ever crosses this boundary.
+ * thread's message for its last failure (owned by the library, valid until the next failing nib
+ * call on that thread). No C++ exception ever crosses this boundary.
+ *
+ * Structs: every options or result struct begins with `size_t struct_size`, which the caller sets
+ * to sizeof(the struct) as it was compiled (the *_init functions do this for options). The library
+ * reads and writes only the first struct_size bytes, so a program built against an older nib.h
+ * keeps working with a newer library. struct_size 0 is an error (the struct was not initialised).
+ *
+ * Ownership: next to every function, "caller frees with X" or "owned by H until ..." says who
+ * releases a returned pointer. Every nib_*_free accepts NULL. Strings are UTF-8; text inputs are
+ * NUL-terminated unless a length is passed.
+ *
+ * Threads: a nib_model and a nib_tokenizer may be used from any number of threads at once; a
+ * nib_session from one thread at a time, except nib_session_cancel(), which any thread may call.
  */
 #ifndef NIB_H
 #define NIB_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#  define NIB_C_API __attribute__((visibility("default")))
+#define NIB_C_API __attribute__((visibility("default")))
 #else
-#  define NIB_C_API
+#define NIB_C_API
 #endif
 
 typedef enum nib_status {
   NIB_OK = 0,
-  NIB_INVALID_ARGUMENT = 1,
-  NIB_IO = 2,
-  NIB_FORMAT = 3,
-  NIB_UNSUPPORTED = 4,
+  NIB_INVALID_ARGUMENT = 1, /* the caller passed something impossible (NULL handle, bad option) */
+  NIB_IO = 2,               /* a file could not be opened, mapped or read */
+  NIB_FORMAT = 3,           /* a file is malformed */
+  NIB_UNSUPPORTED = 4,      /* well-formed but not something nib implements */
   NIB_OUT_OF_MEMORY = 5,
-  NIB_CONTEXT_FULL = 6,
-  NIB_CANCELLED = 7,
-  NIB_INTERNAL = 8
+  NIB_CONTEXT_FULL = 6, /* the session's context has no room for the prompt */
+  NIB_CANCELLED = 7,    /* a progress callback or nib_session_cancel() stopped the operation */
+  NIB_INTERNAL = 8      /* a bug in nib */
 } nib_status;
+
+/* ---- version and errors ------------------------------------------------------------------ */
 
 /* The ABI level: an integer bumped only when functions or struct fields are added. */
 NIB_C_API int nib_abi_version(void);
@@ -41,6 +58,333 @@ NIB_C_API const char* nib_version(void);
 NIB_C_API const char* nib_last_error(void);
 /* A short name for a status ("ok", "format", ...); a static string, never freed. */
 NIB_C_API const char* nib_status_name(nib_status status);
+/* Frees a string the library returned as "caller frees with nib_string_free". */
+NIB_C_API nib_status nib_string_free(char* string);
+
+/* ---- handles ------------------------------------------------------------------------------ */
+
+typedef struct nib_model nib_model;         /* immutable, shared by any number of threads */
+typedef struct nib_tokenizer nib_tokenizer; /* immutable, shared by any number of threads */
+typedef struct nib_session nib_session;     /* mutable state over a model; one thread at a time */
+typedef struct nib_adapter nib_adapter;     /* reserved for LoRA adapters */
+typedef int32_t nib_token;
+
+/* ---- models ------------------------------------------------------------------------------- */
+
+typedef enum nib_weight_type {
+  NIB_WEIGHTS_AUTO = 0,
+  NIB_WEIGHTS_F32 = 1,
+  NIB_WEIGHTS_BF16 = 2,
+  NIB_WEIGHTS_F16 = 3,
+  NIB_WEIGHTS_INT8 = 4
+} nib_weight_type;
+
+/* Progress in [0, 1] during a long operation (called at least with 0 first and 1 last, never going
+ * back); return non-zero to cancel it (the operation then returns NIB_CANCELLED). */
+typedef int (*nib_progress_fn)(float progress, void* user_data);
+
+typedef struct nib_load_options {
+  size_t struct_size;
+  int32_t threads;           /* 0: all cores */
+  int32_t weight_type;       /* a nib_weight_type */
+  int64_t n_ctx;             /* the default context of this model's sessions; 0: the model's, capped */
+  uint64_t max_memory_bytes; /* 0: no cap */
+  nib_progress_fn progress;  /* NULL: none */
+  void* progress_user_data;
+} nib_load_options;
+
+NIB_C_API nib_status nib_load_options_init(nib_load_options* options);
+
+/* Loads a Hugging Face model folder. `options` may be NULL (defaults). On success *out is a new
+ * model; caller frees with nib_model_free. Sessions and tokenizers keep the model's data alive, so
+ * the model handle may be freed before them. */
+NIB_C_API nib_status nib_model_load(const char* path, const nib_load_options* options, nib_model** out);
+NIB_C_API nib_status nib_model_free(nib_model* model);
+
+typedef struct nib_model_info {
+  size_t struct_size;
+  /* Strings are owned by the model and valid until nib_model_free. */
+  const char* path;
+  const char* architecture;   /* e.g. "LlamaForCausalLM" */
+  const char* model_type;     /* e.g. "llama" */
+  const char* kind;           /* "causal-lm" or "encoder" */
+  const char* head;           /* "lm", "sequence-classification", "masked-lm", ... or "none" */
+  const char* problem_type;   /* "single_label_classification", ... or "" */
+  const char* tokenizer_kind; /* "tokenizer.json", "sentencepiece", ..., or "none" */
+  int64_t hidden_size;
+  int64_t num_layers;
+  int64_t num_heads;
+  int64_t num_kv_heads;
+  int64_t head_dim;
+  int64_t intermediate_size;
+  int64_t vocab_size;
+  int64_t max_positions; /* context length */
+  int64_t parameter_count;
+  size_t num_labels; /* classification heads: nib_model_label(0 .. num_labels-1) */
+} nib_model_info;
+
+/* Fills the first info->struct_size bytes of *info. */
+NIB_C_API nib_status nib_model_get_info(const nib_model* model, nib_model_info* info);
+/* The name of label `index` (id2label order); owned by the model, valid until nib_model_free. */
+NIB_C_API nib_status nib_model_label(const nib_model* model, size_t index, const char** out);
+
+/* ---- tokenizers --------------------------------------------------------------------------- */
+
+/* The model's tokenizer (NIB_INVALID_ARGUMENT when its folder has none). Caller frees with
+ * nib_tokenizer_free; it stays valid after nib_model_free. */
+NIB_C_API nib_status nib_model_tokenizer(const nib_model* model, nib_tokenizer** out);
+/* A tokenizer from a folder holding only tokenizer files. Caller frees with nib_tokenizer_free. */
+NIB_C_API nib_status nib_tokenizer_load(const char* path, nib_tokenizer** out);
+NIB_C_API nib_status nib_tokenizer_free(nib_tokenizer* tokenizer);
+
+/* An encoded text: ids, vocabulary strings, type ids. Caller frees with nib_encoding_free. */
+typedef struct nib_encoding nib_encoding;
+
+/* Encodes `text_len` bytes of `text` (text may be NULL when text_len is 0). */
+NIB_C_API nib_status nib_tokenizer_encode(const nib_tokenizer* tokenizer, const char* text, size_t text_len,
+                                          int add_special_tokens, nib_encoding** out);
+/* Encodes a pair of texts (e.g. question and context) as the model expects them. */
+NIB_C_API nib_status nib_tokenizer_encode_pair(const nib_tokenizer* tokenizer, const char* text,
+                                               size_t text_len, const char* text_pair, size_t text_pair_len,
+                                               int add_special_tokens, nib_encoding** out);
+NIB_C_API nib_status nib_encoding_free(nib_encoding* encoding);
+/* The ids; *ids (may be NULL when *count is 0) is owned by the encoding until nib_encoding_free. */
+NIB_C_API nib_status nib_encoding_ids(const nib_encoding* encoding, const nib_token** ids, size_t* count);
+/* The type ids (same count as the ids); owned by the encoding. */
+NIB_C_API nib_status nib_encoding_type_ids(const nib_encoding* encoding, const int32_t** type_ids,
+                                           size_t* count);
+/* The vocabulary string of token `index` (e.g. "Ġworld"); owned by the encoding. */
+NIB_C_API nib_status nib_encoding_token(const nib_encoding* encoding, size_t index, const char** out);
+
+/* Decodes ids to text (the tokenizer's own decoder). *out is NUL-terminated, *out_len (may be
+ * NULL) its length; caller frees *out with nib_string_free. */
+NIB_C_API nib_status nib_tokenizer_decode(const nib_tokenizer* tokenizer, const nib_token* ids, size_t count,
+                                          int skip_special_tokens, char** out, size_t* out_len);
+/* One more than the largest token id. */
+NIB_C_API nib_status nib_tokenizer_vocab_size(const nib_tokenizer* tokenizer, size_t* out);
+/* The id of a vocabulary string; NIB_INVALID_ARGUMENT when it is not in the vocabulary. */
+NIB_C_API nib_status nib_tokenizer_token_to_id(const nib_tokenizer* tokenizer, const char* token,
+                                               nib_token* out);
+/* The vocabulary string of an id; caller frees *out with nib_string_free. */
+NIB_C_API nib_status nib_tokenizer_id_to_token(const nib_tokenizer* tokenizer, nib_token id, char** out);
+/* Non-zero *out when id is a special token. */
+NIB_C_API nib_status nib_tokenizer_is_special(const nib_tokenizer* tokenizer, nib_token id, int* out);
+
+typedef enum nib_special_token {
+  NIB_SPECIAL_BOS = 0,
+  NIB_SPECIAL_EOS = 1,
+  NIB_SPECIAL_UNK = 2,
+  NIB_SPECIAL_PAD = 3,
+  NIB_SPECIAL_CLS = 4,
+  NIB_SPECIAL_SEP = 5,
+  NIB_SPECIAL_MASK = 6
+} nib_special_token;
+
+/* The id of a special token, or -1 when the tokenizer has none of that kind. */
+NIB_C_API nib_status nib_tokenizer_special_token(const nib_tokenizer* tokenizer, nib_special_token which,
+                                                 nib_token* out);
+
+/* ---- chat templates ----------------------------------------------------------------------- */
+
+/* One message of a conversation. This struct is fixed forever (richer messages: use JSON). */
+typedef struct nib_message {
+  const char* role; /* "system", "user", "assistant", ... */
+  const char* content;
+} nib_message;
+
+typedef struct nib_chat_options {
+  size_t struct_size;
+  int32_t add_generation_prompt;
+  const char* template_name;  /* NULL: "default" */
+  const char* tools_json;     /* NULL: `tools` is None */
+  const char* documents_json; /* NULL: `documents` is None */
+  const char* variables_json; /* a JSON object of extra variables; NULL: none */
+} nib_chat_options;
+
+NIB_C_API nib_status nib_chat_options_init(nib_chat_options* options);
+
+/* Renders messages with the chat template of the tokenizer's folder (tokenizer_config.json).
+ * NIB_FORMAT when the template fails (the message is the template's error). `options` may be NULL.
+ * Caller frees *out with nib_string_free. */
+NIB_C_API nib_status nib_chat_render(const nib_tokenizer* tokenizer, const nib_message* messages,
+                                     size_t count, const nib_chat_options* options, char** out);
+/* The same from a JSON array of message objects (which may carry tool_calls and more). */
+NIB_C_API nib_status nib_chat_render_json(const nib_tokenizer* tokenizer, const char* messages_json,
+                                          const nib_chat_options* options, char** out);
+
+/* ---- sessions ----------------------------------------------------------------------------- */
+
+typedef struct nib_session_options {
+  size_t struct_size;
+  int64_t n_ctx;   /* 0: the model's load option n_ctx, else the model's length capped at 4096 */
+  int32_t threads; /* 0: all cores */
+  int32_t drop_oldest_on_overflow; /* a full context drops the oldest tokens instead of failing */
+} nib_session_options;
+
+NIB_C_API nib_status nib_session_options_init(nib_session_options* options);
+
+/* A new session over a model (`options` may be NULL). Caller frees with nib_session_free. */
+NIB_C_API nib_status nib_session_create(const nib_model* model, const nib_session_options* options,
+                                        nib_session** out);
+NIB_C_API nib_status nib_session_free(nib_session* session);
+/* Forgets the cached context (and a pending cancel). */
+NIB_C_API nib_status nib_session_reset(nib_session* session);
+/* From any thread: the session's running (or next) call stops within one token. Generation then
+ * returns NIB_OK with stop_reason NIB_STOP_CANCELLED and the text so far; other calls return
+ * NIB_CANCELLED. */
+NIB_C_API nib_status nib_session_cancel(nib_session* session);
+
+/* ---- generation (causal LMs) -------------------------------------------------------------- */
+
+/* Receives each new piece of valid UTF-8 (not NUL-terminated) while generating; return non-zero
+ * to stop (stop_reason NIB_STOP_CALLBACK). The piece is valid only during the call. */
+typedef int (*nib_stream_fn)(const char* piece, size_t piece_len, void* user_data);
+
+typedef struct nib_generate_options {
+  size_t struct_size;
+  int32_t max_new_tokens;   /* default 128 */
+  float temperature;        /* 0: greedy (default) */
+  int32_t top_k;            /* 0: off */
+  float top_p;              /* 1: off */
+  float min_p;              /* 0: off */
+  float repetition_penalty; /* 1: off */
+  float presence_penalty;
+  float frequency_penalty;
+  int32_t penalty_window; /* last N tokens the penalties look at; 0: all; default 64 */
+  uint64_t seed;
+  const char* const* stop; /* stop strings (not included in the text) */
+  size_t stop_count;
+  int32_t stop_at_eos;             /* default 1 */
+  int32_t add_special_tokens;      /* e.g. BOS; default 1 */
+  const nib_token* logit_bias_ids; /* logit_bias_count ids and the bias added to each */
+  const float* logit_bias_values;
+  size_t logit_bias_count;
+  nib_stream_fn stream; /* NULL: none */
+  void* stream_user_data;
+} nib_generate_options;
+
+NIB_C_API nib_status nib_generate_options_init(nib_generate_options* options);
+
+typedef enum nib_stop_reason {
+  NIB_STOP_MAX_TOKENS = 0,
+  NIB_STOP_EOS = 1,
+  NIB_STOP_STRING = 2,
+  NIB_STOP_CALLBACK = 3,
+  NIB_STOP_CANCELLED = 4,
+  NIB_STOP_CONTEXT_FULL = 5
+} nib_stop_reason;
+
+typedef struct nib_generation {
+  size_t struct_size;
+  /* Pointers are owned by the session and valid until its next call (or nib_session_free). */
+  const char* text; /* NUL-terminated */
+  size_t text_len;
+  const nib_token* prompt_ids;
+  size_t prompt_count;
+  const nib_token* ids; /* generated ids (an EOS that stopped generation included) */
+  size_t count;
+  int32_t stop_reason; /* a nib_stop_reason */
+  int64_t prompt_tokens;
+  int64_t reused_tokens; /* prompt tokens served from the cache of the previous call */
+  int64_t generated_tokens;
+  double prefill_ms;
+  double decode_ms;
+} nib_generation;
+
+/* Continues `prompt` (encoded with the model's tokenizer). The session keeps its KV cache: a
+ * prompt extending the previous prompt + output only feeds the new tokens. NIB_CONTEXT_FULL when
+ * the prompt does not fit. `options` may be NULL. Fills the first out->struct_size bytes of *out. */
+NIB_C_API nib_status nib_generate(nib_session* session, const char* prompt,
+                                  const nib_generate_options* options, nib_generation* out);
+/* The same from token ids. */
+NIB_C_API nib_status nib_generate_ids(nib_session* session, const nib_token* ids, size_t count,
+                                      const nib_generate_options* options, nib_generation* out);
+
+/* Next-token logits after each of `positions` (0-based indices into ids) in a fresh context.
+ * *out holds position_count rows of *vocab floats, row-major; owned by the session and valid
+ * until its next call. For encoders with an MLM head, the MLM logits. */
+NIB_C_API nib_status nib_logits(nib_session* session, const nib_token* ids, size_t count,
+                                const int64_t* positions, size_t position_count, const float** out,
+                                size_t* vocab);
+
+/* ---- encoder tasks ------------------------------------------------------------------------ */
+
+typedef enum nib_pooling { NIB_POOLING_AUTO = 0, NIB_POOLING_MEAN = 1, NIB_POOLING_CLS = 2 } nib_pooling;
+typedef enum nib_aggregation {
+  NIB_AGGREGATION_NONE = 0,
+  NIB_AGGREGATION_FIRST = 1,
+  NIB_AGGREGATION_AVERAGE = 2,
+  NIB_AGGREGATION_MAX = 3
+} nib_aggregation;
+
+typedef struct nib_task_options {
+  size_t struct_size;
+  int32_t truncate;    /* non-zero (default): cut inputs longer than the model; 0: NIB_INVALID_ARGUMENT */
+  int32_t pooling;     /* embed: a nib_pooling */
+  int32_t normalize;   /* embed: L2-normalise */
+  int32_t aggregation; /* tag: a nib_aggregation */
+  int32_t top_k;       /* fill-mask: candidates per mask; default 5 */
+  int32_t reserved;    /* 0; keeps the struct free of trailing padding */
+} nib_task_options;
+
+NIB_C_API nib_status nib_task_options_init(nib_task_options* options);
+
+typedef struct nib_classification {
+  size_t struct_size;
+  /* Pointers are owned by the session and valid until its next call (or nib_session_free). */
+  const char* label; /* the best label */
+  size_t label_index;
+  size_t label_count;
+  const char* const* labels; /* label_count names, id order */
+  const float* scores;       /* label_count probabilities (softmax, sigmoid or raw for regression) */
+  const float* logits;       /* label_count logits */
+} nib_classification;
+
+/* Classifies one text (sequence-classification heads). `options` may be NULL. */
+NIB_C_API nib_status nib_classify(nib_session* session, const char* text, const nib_task_options* options,
+                                  nib_classification* out);
+/* Classifies `count` texts in padded batches. `out` points to `count` structs laid out at a stride
+ * of out[0].struct_size bytes (set it to sizeof(nib_classification)); each is filled as above. */
+NIB_C_API nib_status nib_classify_batch(nib_session* session, const char* const* texts, size_t count,
+                                        const nib_task_options* options, nib_classification* out);
+
+typedef struct nib_fill_mask_result {
+  size_t struct_size;
+  /* `count` candidates, best first, as parallel arrays owned by the session until its next call. */
+  size_t count;
+  const nib_token* ids;
+  const char* const* tokens;
+  const char* const* sequences; /* the text with the mask filled in */
+  const float* scores;
+  const float* logits;
+} nib_fill_mask_result;
+
+/* The top options->top_k fillers of the text's mask token (masked-LM heads). */
+NIB_C_API nib_status nib_fill_mask(nib_session* session, const char* text, const nib_task_options* options,
+                                   nib_fill_mask_result* out);
+
+/* The pooled embedding of a text: *dim floats owned by the session until its next call. */
+NIB_C_API nib_status nib_embed(nib_session* session, const char* text, const nib_task_options* options,
+                               const float** out, size_t* dim);
+/* Embeddings of `count` texts: count rows of *dim floats, row-major, owned by the session. */
+NIB_C_API nib_status nib_embed_batch(nib_session* session, const char* const* texts, size_t count,
+                                     const nib_task_options* options, const float** out, size_t* dim);
+
+typedef struct nib_tags {
+  size_t struct_size;
+  /* `count` tags as parallel arrays owned by the session until its next call. Tokens or groups
+   * labelled "O" are left out. */
+  size_t count;
+  const char* const* labels;
+  const float* scores;
+  const char* const* texts; /* token or word */
+  const int64_t* starts;    /* token indices [start, end) in the encoding */
+  const int64_t* ends;
+} nib_tags;
+
+/* Tags the tokens (or, with aggregation, words) of a text (token-classification heads). */
+NIB_C_API nib_status nib_tag_tokens(nib_session* session, const char* text, const nib_task_options* options,
+                                    nib_tags* out);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,16 @@
-#include <nib.h>
-#include <nib/error.hpp>
+#include <cstdlib>
 
-#include "last_error.hpp"
+#include "guard.hpp"
+
+namespace nib::capi {
+char* copy_string(std::string_view s) {
+  char* p = static_cast<char*>(std::malloc(s.size() + 1));
+  if (!p) throw std::bad_alloc();
+  std::memcpy(p, s.data(), s.size());
+  p[s.size()] = '\0';
+  return p;
+}
+}  // namespace nib::capi
 
 extern "C" {
 
@@ -19,5 +28,10 @@ const char* nib_last_error(void) {
 
 const char* nib_status_name(nib_status status) {
   return nib::status_name(static_cast<nib::Status>(status));
+}
+
+nib_status nib_string_free(char* string) {
+  std::free(string);
+  return NIB_OK;
 }
 }

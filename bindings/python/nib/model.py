@@ -1,0 +1,150 @@
+"""nib.Model: a Hugging Face model folder loaded once (immutable, shareable between threads)."""
+from __future__ import annotations
+
+import ctypes
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Sequence, Union
+
+from . import _lib
+from .errors import InvalidArgumentError, call
+from .session import Generation, Session
+from .tokenizer import Tokenizer
+
+_WEIGHTS = {"auto": 0, "f32": 1, "bf16": 2, "f16": 3, "int8": 4}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What config.json says about a model, as nib understood it."""
+
+    path: str
+    architecture: str
+    model_type: str
+    kind: str  # "causal-lm" or "encoder"
+    head: str
+    problem_type: str
+    tokenizer_kind: str
+    hidden_size: int
+    num_layers: int
+    num_heads: int
+    num_kv_heads: int
+    head_dim: int
+    intermediate_size: int
+    vocab_size: int
+    max_positions: int
+    parameter_count: int
+    labels: List[str]
+
+
+class Model:
+    """A loaded model. The convenience methods (generate, classify, ...) run on a fresh session each
+    call, so a Model may be used from several threads; use session() to keep context between calls."""
+
+    def __init__(self, path: Union[str, "os.PathLike[str]"], threads: int = 0, n_ctx: int = 0,
+                 weights: str = "auto", progress: Optional[Callable[[float], Optional[bool]]] = None) -> None:
+        """Loads a model folder. `progress(fraction)` may return False to cancel (CancelledError)."""
+        if weights not in _WEIGHTS:
+            raise InvalidArgumentError(f"weights must be one of {sorted(_WEIGHTS)}, not {weights!r}")
+        self._handle = None
+        o = _lib.LoadOptions(threads=threads, n_ctx=n_ctx, weight_type=_WEIGHTS[weights])
+        failure: List[BaseException] = []
+        if progress is not None:
+            def on_progress(fraction: float, _user: Any) -> int:
+                try:
+                    return 1 if progress(fraction) is False else 0
+                except BaseException as e:  # a raising callback cancels the load, then re-raises
+                    failure.append(e)
+                    return 1
+            cb = _lib.PROGRESS_FN(on_progress)  # alive until nib_model_load returns
+            o.progress = cb
+        h = ctypes.c_void_p()
+        try:
+            call("nib_model_load", _lib.encode(os.fspath(path)), ctypes.byref(o), ctypes.byref(h))
+        except BaseException:
+            if failure:
+                raise failure[0]
+            raise
+        self._handle = h
+        self._tokenizer: Optional[Tokenizer] = None
+        self._info: Optional[ModelInfo] = None
+
+    def close(self) -> None:
+        """Frees the model handle (sessions and tokenizers already made keep working)."""
+        if getattr(self, "_handle", None):
+            _lib.lib.nib_model_free(self._handle)
+            self._handle = None
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "Model":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def info(self) -> ModelInfo:
+        if self._info is None:
+            i = _lib.ModelInfo()
+            call("nib_model_get_info", self._handle, ctypes.byref(i))
+            label = ctypes.c_char_p()
+            labels = []
+            for n in range(i.num_labels):
+                call("nib_model_label", self._handle, n, ctypes.byref(label))
+                labels.append((label.value or b"").decode("utf-8"))
+            s = {name: (getattr(i, name) or b"").decode("utf-8") for name in
+                 ("path", "architecture", "model_type", "kind", "head", "problem_type", "tokenizer_kind")}
+            n = {name: getattr(i, name) for name in
+                 ("hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim", "intermediate_size",
+                  "vocab_size", "max_positions", "parameter_count")}
+            self._info = ModelInfo(labels=labels, **s, **n)
+        return self._info
+
+    @property
+    def labels(self) -> List[str]:
+        """Label names in id order (classification heads)."""
+        return self.info.labels
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The folder's tokenizer (InvalidArgumentError when it has none)."""
+        if self._tokenizer is None:
+            h = ctypes.c_void_p()
+            call("nib_model_tokenizer", self._handle, ctypes.byref(h))
+            self._tokenizer = Tokenizer(h)
+        return self._tokenizer
+
+    def session(self, n_ctx: int = 0, threads: int = 0, drop_oldest_on_overflow: bool = False) -> Session:
+        """A new Session (a context manager) keeping its KV cache between calls."""
+        return Session(self, n_ctx=n_ctx, threads=threads, drop_oldest_on_overflow=drop_oldest_on_overflow)
+
+    def generate(self, prompt: Union[str, Sequence[int]], **options: Any) -> str:
+        """Generated text for a prompt (see Session.generate_full for the options)."""
+        with self.session() as s:
+            return s.generate(prompt, **options)
+
+    def generate_full(self, prompt: Union[str, Sequence[int]], **options: Any) -> Generation:
+        with self.session() as s:
+            return s.generate_full(prompt, **options)
+
+    def chat(self, messages: Sequence[Any], **options: Any) -> str:
+        with self.session() as s:
+            return s.chat(messages, **options)
+
+    def classify(self, text: Union[str, Sequence[str]], truncate: bool = True) -> Any:
+        with self.session() as s:
+            return s.classify(text, truncate=truncate)
+
+    def fill_mask(self, text: str, top_k: int = 5) -> List[Any]:
+        with self.session() as s:
+            return s.fill_mask(text, top_k=top_k)
+
+    def embed(self, text: Union[str, Sequence[str]], pooling: str = "auto", normalize: bool = False) -> Any:
+        with self.session() as s:
+            return s.embed(text, pooling=pooling, normalize=normalize)
+
+    def tag_tokens(self, text: str, aggregation: str = "none") -> List[Any]:
+        with self.session() as s:
+            return s.tag_tokens(text, aggregation=aggregation)

@@ -1,0 +1,70 @@
+import pytest
+
+import nib
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(nib.NibError) as e:
+        nib.Model(tmp_path / "does-not-exist")
+    assert "does-not-exist" in str(e.value)
+    assert str(e.value).startswith("nib_model_load: ")
+
+
+def test_malformed_config(tmp_path):
+    (tmp_path / "config.json").write_text('{"architectures": [')
+    with pytest.raises(nib.FormatError) as e:
+        nib.Model(tmp_path)
+    assert "config.json" in str(e.value)
+    assert isinstance(e.value, ValueError)
+
+
+def test_bad_options(shared):
+    with pytest.raises(nib.InvalidArgumentError):
+        nib.Model(shared / "models" / "stories260K", weights="f64")
+    with pytest.raises(nib.InvalidArgumentError, match="threads"):
+        nib.Model(shared / "models" / "stories260K", threads=-1)
+
+
+def test_cancelled_load(shared):
+    seen = []
+    with pytest.raises(nib.CancelledError):
+        nib.Model(shared / "models" / "stories260K", progress=lambda f: seen.append(f) or False)
+    assert len(seen) == 1
+
+
+def test_raising_progress_callback_cancels_and_reraises(shared):
+    def boom(_):
+        raise KeyError("from the callback")
+    with pytest.raises(KeyError, match="from the callback"):
+        nib.Model(shared / "models" / "stories260K", progress=boom)
+
+
+def test_progress_reaches_the_end(shared):
+    seen = []
+    nib.Model(shared / "models" / "stories260K", progress=seen.append)
+    assert seen and seen[-1] == pytest.approx(1.0)
+
+
+def test_context_full(stories):
+    with stories.session(n_ctx=4) as s:
+        with pytest.raises(nib.ContextFullError):
+            s.generate("Once upon a time there was a girl")
+
+
+def test_invalid_generation_options(stories):
+    with pytest.raises(nib.InvalidArgumentError):
+        stories.generate("Once", top_p=0.0)
+    with pytest.raises(TypeError):
+        stories.generate("Once", bogus=1)
+
+
+def test_wrong_task_for_the_model(stories):
+    with pytest.raises(nib.InvalidArgumentError):
+        stories.classify("hello")
+
+
+def test_closed_session_raises(stories):
+    s = stories.session()
+    s.close()
+    with pytest.raises(nib.InvalidArgumentError, match="session is NULL"):
+        s.generate("Once")

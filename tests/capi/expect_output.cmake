@@ -1,0 +1,22 @@
+# Runs a command and checks its stdout: it must exit 0, contain stories260K's golden greedy text of
+# the first prompt (read from GOLDEN, ../shared's greedy.json) and every literal of EXPECT.
+#   cmake -DCMD="prog|arg|..." -DGOLDEN=greedy.json [-DEXPECT="a|b"] -P expect_output.cmake
+string(REPLACE "|" ";" cmd "${CMD}")
+execute_process(COMMAND ${cmd} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+message("${out}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "exit status ${rc}: ${err}")
+endif()
+file(READ "${GOLDEN}" golden)
+string(JSON text GET "${golden}" prompts 0 generated_text)
+set(expected "${text}")
+if(EXPECT)
+  string(REPLACE "|" ";" extra "${EXPECT}")
+  list(APPEND expected ${extra})
+endif()
+foreach(want IN LISTS expected)
+  string(FIND "${out}" "${want}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "output lacks: ${want}")
+  endif()
+endforeach()

@@ -1,0 +1,9 @@
+#ifndef NIB_CAPI_GROUPS_H
+#define NIB_CAPI_GROUPS_H
+void test_errors(void);
+void test_structs(void);
+void test_tokenizer(void);
+void test_chat(void);
+void test_causal(void);
+void test_encoder(void);
+#endif
