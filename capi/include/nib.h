@@ -181,8 +181,8 @@ typedef enum nib_special_token {
 } nib_special_token;
 
 /* The id of a special token, or -1 when the tokenizer has none of that kind. */
-NIB_C_API nib_status nib_tokenizer_special_token(const nib_tokenizer* tokenizer, nib_special_token which,
-                                                 nib_token* out);
+NIB_C_API nib_status nib_tokenizer_special_token(const nib_tokenizer* tokenizer,
+                                                 int which /* a nib_special_token */, nib_token* out);
 
 /* ---- chat templates ----------------------------------------------------------------------- */
 

@@ -144,8 +144,7 @@ nib_status nib_tokenizer_is_special(const nib_tokenizer* tokenizer, nib_token id
   return guard(__func__, [&] { *need(out, "out") = tok(tokenizer).is_special(id) ? 1 : 0; });
 }
 
-nib_status nib_tokenizer_special_token(const nib_tokenizer* tokenizer, nib_special_token which,
-                                       nib_token* out) {
+nib_status nib_tokenizer_special_token(const nib_tokenizer* tokenizer, int which, nib_token* out) {
   return guard(__func__, [&] {
     need(out, "out");
     const nib::SpecialTokens& s = tok(tokenizer).special_tokens();
@@ -159,8 +158,7 @@ nib_status nib_tokenizer_special_token(const nib_tokenizer* tokenizer, nib_speci
       case NIB_SPECIAL_SEP: slot = &s.sep; break;
       case NIB_SPECIAL_MASK: slot = &s.mask; break;
     }
-    if (!slot)
-      nib::capi::invalid("which " + std::to_string(static_cast<int>(which)) + " is not a nib_special_token");
+    if (!slot) nib::capi::invalid("which " + std::to_string(which) + " is not a nib_special_token");
     *out = slot->value_or(-1);
   });
 }

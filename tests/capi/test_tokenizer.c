@@ -54,7 +54,7 @@ static void stories(void) {
   CHECK(id == 2);
   CHECK_OK(nib_tokenizer_special_token(tok, NIB_SPECIAL_MASK, &id));
   CHECK(id == -1);
-  CHECK_STATUS(nib_tokenizer_special_token(tok, (nib_special_token)42, &id), NIB_INVALID_ARGUMENT);
+  CHECK_STATUS(nib_tokenizer_special_token(tok, 42, &id), NIB_INVALID_ARGUMENT);
   int special = 0;
   CHECK_OK(nib_tokenizer_is_special(tok, 2, &special));
   CHECK(special);
