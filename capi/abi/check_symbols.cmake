@@ -1,5 +1,6 @@
 # Fails when a C ABI symbol listed in SYMBOLS is no longer exported by LIB. New symbols are fine
 # (listed as a reminder to add them to the file). Usage: cmake -DLIB=... -DSYMBOLS=... -P this.
+cmake_minimum_required(VERSION 3.25)
 execute_process(COMMAND nm -D --defined-only ${LIB} OUTPUT_VARIABLE nm_out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "nm failed on ${LIB}")

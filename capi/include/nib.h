@@ -12,6 +12,8 @@
  * to sizeof(the struct) as it was compiled (the *_init functions do this for options). The library
  * reads and writes only the first struct_size bytes, so a program built against an older nib.h
  * keeps working with a newer library. struct_size 0 is an error (the struct was not initialised).
+ * (Maintainers: structs end exactly at their last field — checked at compile time — so a field
+ * appended later never lies in an older caller's trailing padding.)
  *
  * Ownership: next to every function, "caller frees with X" or "owned by H until ..." says who
  * releases a returned pointer. Every nib_*_free accepts NULL. Strings are UTF-8; text inputs are

@@ -1,6 +1,7 @@
 # Runs a command and checks its stdout: it must exit 0, contain stories260K's golden greedy text of
 # the first prompt (read from GOLDEN, ../shared's greedy.json) and every literal of EXPECT.
 #   cmake -DCMD="prog|arg|..." -DGOLDEN=greedy.json [-DEXPECT="a|b"] -P expect_output.cmake
+cmake_minimum_required(VERSION 3.25)
 string(REPLACE "|" ";" cmd "${CMD}")
 execute_process(COMMAND ${cmd} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 message("${out}")

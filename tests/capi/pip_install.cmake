@@ -1,6 +1,7 @@
 # `pip install ./bindings/python` works: installs a copy of the package (so the build leaves the
 # source tree clean) into a scratch target with libnib next to it, then imports it and generates
 # without NIB_LIBRARY.  cmake -DPYTHON=... -DSOURCE=... -DWORK=... -DLIB=... -DMODEL=... -P this
+cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE ${WORK})
 file(COPY ${SOURCE}/ DESTINATION ${WORK}/src PATTERN build EXCLUDE PATTERN *.egg-info EXCLUDE PATTERN __pycache__ EXCLUDE)
 execute_process(COMMAND ${PYTHON} -m pip install --quiet --no-deps --no-build-isolation --no-index

@@ -1,5 +1,6 @@
 # Installs the build tree into a fresh prefix, configures and builds tests/consumer against it, and
 # runs the consumers on a model.  cmake -DBUILD=... -DSOURCE=... -DWORK=... -DMODEL=... -P run.cmake
+cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE ${WORK})
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
