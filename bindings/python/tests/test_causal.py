@@ -1,3 +1,4 @@
+import json
 import threading
 
 import pytest
@@ -114,3 +115,21 @@ def test_model_handle_can_go_before_its_session(shared):
     m.close()
     assert s.generate("Once upon a time", max_tokens=4)
     s.close()
+
+
+def test_chat_uses_the_template(shared, tmp_path):
+    # stories260K with a chat template added (the files themselves are linked, not copied).
+    src = shared / "models" / "stories260K"
+    for name in ("config.json", "model.safetensors", "tokenizer.model", "special_tokens_map.json"):
+        (tmp_path / name).symlink_to(src / name)
+    config = json.loads((src / "tokenizer_config.json").read_text())
+    config["chat_template"] = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}{% endfor %}"
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps(config))
+    m = nib.Model(tmp_path)
+    messages = [{"role": "user", "content": "Once upon a time"}]
+    assert m.tokenizer.apply_chat_template(messages, add_generation_prompt=True) == "user: Once upon a time"
+    with m.session() as s:
+        answer = s.chat(messages, max_tokens=8, stop_at_eos=False)
+        # the template writes any special tokens itself, so chat() adds none
+        assert s.last_generation.prompt_ids == m.tokenizer.encode("user: Once upon a time", add_special_tokens=False)
+    assert answer == m.generate("user: Once upon a time", max_tokens=8, stop_at_eos=False, add_special_tokens=False)
