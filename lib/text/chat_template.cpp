@@ -41,10 +41,11 @@ std::vector<std::pair<std::string, jinja::Value>> read_special_tokens(const io::
     if (it == config.json().end()) continue;
     if (auto text = token_text(*it, config, key)) out.emplace_back(key, jinja::Value(*text));
   }
-  if (auto extra = config.find("additional_special_tokens")) {
-    if (!extra->json().is_array()) config.fail("additional_special_tokens", "expected an array");
+  auto extra = config.json().find("additional_special_tokens");
+  if (extra != config.json().end() && !extra->is_null()) {
+    if (!extra->is_array()) config.fail("additional_special_tokens", "expected an array");
     jinja::List tokens;
-    for (auto& t : extra->json()) {
+    for (auto& t : *extra) {
       if (auto text = token_text(t, config, "additional_special_tokens")) tokens.emplace_back(*text);
     }
     out.emplace_back("additional_special_tokens", jinja::make_list(std::move(tokens)));

@@ -76,19 +76,20 @@ Value string_method(Render& r, const std::string& s, std::string_view name, cons
   if (name == "title") return pystr::title(s);
   if (name == "capitalize") return pystr::capitalize(s);
   if (name == "replace") {
-    auto& old = string_arg(a.get(0, "old"), "replace");
-    auto& with = string_arg(a.get(1, "new"), "replace");
+    std::string old = string_arg(a.get(0, "old"), "replace");
+    std::string with = string_arg(a.get(1, "new"), "replace");
     auto out = pystr::replace(s, old, with, int_arg(a.get(2, "count"), -1));
     r.check_string(out.size());
     return out;
   }
   if (name == "find") {
-    auto at = s.find(string_arg(a.get(0, "sub"), "find"));
+    Value sub = a.get(0, "sub");
+    auto at = s.find(string_arg(sub, "find"));
     return at == std::string::npos ? std::int64_t{-1}
                                    : static_cast<std::int64_t>(codepoint_count(s.substr(0, at)));
   }
   if (name == "count") {
-    auto& sub = string_arg(a.get(0, "sub"), "count");
+    std::string sub = string_arg(a.get(0, "sub"), "count");
     if (sub.empty()) return static_cast<std::int64_t>(codepoint_count(s) + 1);
     std::int64_t n = 0;
     for (auto at = s.find(sub); at != std::string::npos; at = s.find(sub, at + sub.size())) ++n;

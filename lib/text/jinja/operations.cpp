@@ -25,9 +25,21 @@ namespace {
        type_name(b) + "'");
 }
 
-std::int64_t checked(bool overflow, std::int64_t v) {
-  if (overflow) fail("integer overflow");
+// Integer arithmetic that fails on overflow instead of wrapping (Python ints do not wrap).
+template <class Op>
+std::int64_t checked(Op op, std::int64_t x, std::int64_t y) {
+  std::int64_t v = 0;
+  if (op(x, y, &v)) fail("integer overflow");
   return v;
+}
+bool add(std::int64_t x, std::int64_t y, std::int64_t* v) {
+  return __builtin_add_overflow(x, y, v);
+}
+bool sub(std::int64_t x, std::int64_t y, std::int64_t* v) {
+  return __builtin_sub_overflow(x, y, v);
+}
+bool mul(std::int64_t x, std::int64_t y, std::int64_t* v) {
+  return __builtin_mul_overflow(x, y, v);
 }
 
 Value repeat(Render& r, const Value& seq, std::int64_t n) {
@@ -62,17 +74,17 @@ double float_mod(double a, double b) {
 
 Value arithmetic(Render& r, BinaryOp op, const Value& a, const Value& b) {
   bool ints = !a.is_float() && !b.is_float();
-  std::int64_t x = ints ? a.as_int() : 0, y = ints ? b.as_int() : 0, v = 0;
+  std::int64_t x = ints ? a.as_int() : 0, y = ints ? b.as_int() : 0;
   double fx = a.as_double(), fy = b.as_double();
   switch (op) {
     case BinaryOp::Add:
-      if (ints) return checked(__builtin_add_overflow(x, y, &v), v);
+      if (ints) return checked(add, x, y);
       return fx + fy;
     case BinaryOp::Sub:
-      if (ints) return checked(__builtin_sub_overflow(x, y, &v), v);
+      if (ints) return checked(sub, x, y);
       return fx - fy;
     case BinaryOp::Mul:
-      if (ints) return checked(__builtin_mul_overflow(x, y, &v), v);
+      if (ints) return checked(mul, x, y);
       return fx * fy;
     case BinaryOp::Div:
       if (fy == 0) fail("division by zero");
@@ -99,8 +111,8 @@ Value arithmetic(Render& r, BinaryOp op, const Value& a, const Value& b) {
       if (ints && y >= 0) {
         std::int64_t result = 1, base = x;
         for (std::int64_t e = y; e > 0; e >>= 1) {
-          if (e & 1) result = checked(__builtin_mul_overflow(result, base, &result), result);
-          if (e > 1) base = checked(__builtin_mul_overflow(base, base, &base), base);
+          if (e & 1) result = checked(mul, result, base);
+          if (e > 1) base = checked(mul, base, base);
         }
         return result;
       }

@@ -84,7 +84,9 @@ class Parser {
       const Token& t = cur();
       if (t.type == T::End) {
         if (ends.size() == 0) return body;
-        fail_syntax(t.line, "unexpected end of template, expected '" + std::string(*ends.begin()) + "'");
+        std::string expected;
+        for (auto e : ends) expected += (expected.empty() ? "'" : " or '") + std::string(e) + "'";
+        fail_syntax(t.line, "unexpected end of template, expected " + expected);
       }
       if (t.type == T::Text) {
         auto s = node<TextStmt>(t.line);
