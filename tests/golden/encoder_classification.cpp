@@ -36,6 +36,17 @@ void check_model(const std::string& name) {
                          name + " batched " + std::to_string(i));
   }
 
+  // From text: the session's tokenizer, one call per text and one batch call.
+  std::vector<std::string> texts;
+  for (const auto& c : g["single"]) texts.push_back(c["text"].get<std::string>());
+  const auto batched = session.classify(texts);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto& c = g["single"][i];
+    check_classification(session.classify(texts[i]), c["logits"], c["probs"], name + " text " + texts[i]);
+    check_classification(batched[i], c["logits"], c["probs"], name + " text batch " + texts[i]);
+    CHECK(batched[i].label == c["label"].get<std::string>());
+  }
+
   // The golden's own right-padded batch through the model directly.
   const auto& b = g["batch"];
   models::EncoderBatch batch;

@@ -3,6 +3,7 @@
 // tolerance, running id-level tasks on a session.
 #include <doctest/doctest.h>
 
+#include <nib/error.hpp>
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
