@@ -49,7 +49,8 @@ class NIB_API Model {
   static Model load(const std::filesystem::path& dir, const LoadOptions& options = {});
 
   const ModelInfo& info() const;
-  // The folder's tokenizer; InvalidArgument naming the folder when it has no tokenizer files.
+  // The folder's tokenizer (parsed on first use); InvalidArgument naming the folder when it has no
+  // tokenizer files.
   const Tokenizer& tokenizer() const;
   bool has_tokenizer() const;
 

@@ -36,7 +36,7 @@ const Tokenizer& Model::tokenizer() const {
 }
 
 bool Model::has_tokenizer() const {
-  return impl_->tokenizer() != nullptr;
+  return impl_->info().tokenizer_kind != "none";
 }
 
 }  // namespace nib

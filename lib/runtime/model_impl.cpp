@@ -41,12 +41,18 @@ ModelInfo describe(const io::HfFolder& f, const io::WeightStore& w) {
 ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& options)
     : options_(options), folder_(io::HfFolder::open(dir)), weights_(io::WeightStore::open(dir)) {
   info_ = describe(folder_, weights_);
-  if (info_.tokenizer_kind != "none") tokenizer_ = Tokenizer::load(dir);
   if (config().kind == ModelKind::CausalLM) {
     causal_lm_ = models::make_causal_lm(config(), binder_);
   } else {
     encoder_ = models::make_encoder(config(), binder_);
   }
+}
+
+const Tokenizer* ModelImpl::tokenizer() const {
+  if (info_.tokenizer_kind == "none") return nullptr;
+  std::lock_guard lock(tokenizer_mutex_);
+  if (!tokenizer_) tokenizer_ = Tokenizer::load(info_.path);
+  return &*tokenizer_;
 }
 
 const models::CausalLM& ModelImpl::causal_lm() const {
@@ -63,6 +69,10 @@ const models::Encoder& ModelImpl::encoder() const {
                 info_.path.string() + " (" + info_.architecture + ") is not an encoder model");
   }
   return *encoder_;
+}
+
+const models::ModuleRegistry& ModelImpl::modules() const {
+  return causal_lm_ ? causal_lm_->modules() : encoder().modules();
 }
 
 }  // namespace nib::detail

@@ -4,6 +4,7 @@
 #include <nib/model.hpp>
 #include <nib/tokenizer.hpp>
 
+#include <mutex>
 #include <optional>
 
 #include "io/hf_folder.hpp"
@@ -26,9 +27,12 @@ class ModelImpl {
   // The architecture; exactly one is set, by config.kind. Throws InvalidArgument naming the model
   // when the other kind is asked for.
   const models::CausalLM& causal_lm() const;
-  // Null when the folder has no tokenizer files.
-  const Tokenizer* tokenizer() const { return tokenizer_ ? &*tokenizer_ : nullptr; }
+  // Null when the folder has no tokenizer files. Parsed on first use (a large vocabulary costs
+  // load time that logits-only users need not pay); a malformed file throws here.
+  const Tokenizer* tokenizer() const;
   const models::Encoder& encoder() const;
+  // The linear modules of whichever architecture is loaded (what adapters attach to).
+  const models::ModuleRegistry& modules() const;
 
  private:
   LoadOptions options_;
@@ -38,7 +42,8 @@ class ModelImpl {
   models::WeightBinder binder_{weights_};
   std::unique_ptr<models::CausalLM> causal_lm_;
   std::unique_ptr<models::Encoder> encoder_;
-  std::optional<Tokenizer> tokenizer_;
+  mutable std::mutex tokenizer_mutex_;
+  mutable std::optional<Tokenizer> tokenizer_;
 };
 
 }  // namespace nib::detail

@@ -1,5 +1,6 @@
 // The KV cache path: decoding one token at a time equals the whole-sequence forward, a reused
-// prefix gives the same logits as a fresh run, and decode steps allocate nothing.
+// prefix gives the same logits as a fresh run (within the goldens' tolerance: matmuls of different
+// row counts sum in different orders), and decode steps allocate nothing.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -59,11 +60,11 @@ void check_decode_equals_full_forward(const std::string& folder) {
 
   nib::detail::CausalRuntime rt(m.impl().causal_lm(), {});
   rt.feed(std::span(seq).first(1), nullptr, {});
-  nib::test::check_close(rt.logits, full[0], 1e-5, 1e-5);
+  nib::test::check_close(rt.logits, full[0]);
   for (std::size_t i = 1; i < seq.size(); ++i) {
     rt.step(seq[i], nullptr);
     CAPTURE(i);
-    nib::test::check_close(rt.logits, full[i], 1e-5, 1e-5);
+    nib::test::check_close(rt.logits, full[i]);
   }
 }
 
@@ -82,7 +83,7 @@ TEST_CASE("a reused cached prefix gives the logits of a fresh run") {
   CHECK(warm.feed(std::span(seq).first(12), nullptr, {}) == 0);
   CHECK(warm.feed(seq, nullptr, {}) == 12);
   CHECK(fresh.feed(seq, nullptr, {}) == 0);
-  nib::test::check_close(warm.logits, fresh.logits, 1e-6, 0);
+  nib::test::check_close(warm.logits, fresh.logits);
   // A diverging prompt reuses only the common prefix.
   auto other = seq;
   other[20] = 300;

@@ -57,5 +57,5 @@ TEST_CASE("no stop strings passes everything through") {
 
 TEST_CASE("an empty stop string is InvalidArgument") {
   std::vector<std::string> stops{""};
-  CHECK_THROWS_AS(nib::detail::StopMatcher(stops), nib::Error);
+  CHECK_THROWS_AS(nib::detail::StopMatcher{stops}, nib::Error);
 }
