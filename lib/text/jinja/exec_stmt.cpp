@@ -168,6 +168,7 @@ Flow MacroStmt::exec(Render& r) const {
   const MacroStmt* macro = this;
   f->call = [macro, closure](Render& rr, const Args& args) -> Value {
     Render::CallGuard depth(rr, "macro '" + macro->name + "'");
+    rr.charge(64);  // a call costs a scope and an output buffer: bounds exponential fan-out
     auto& params = macro->params;
     if (args.positional.size() > params.size()) {
       fail("macro '" + macro->name + "' takes not more than " + std::to_string(params.size()) +

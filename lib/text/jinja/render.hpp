@@ -15,10 +15,10 @@ namespace nib::jinja {
 struct Limits {
   std::size_t max_output_bytes = 16u << 20;  // rendered text, and any single string built
   std::size_t max_items = 1u << 20;          // elements of any list built (range(), repetition, ...)
-  std::uint64_t max_loop_iterations = 1'000'000;
-  std::uint64_t max_work = 200'000'000;  // expression steps + bytes/items copied: bounds time
-  int max_call_depth = 64;               // nested macro calls
-  int max_nesting = 200;                 // parser nesting (expressions, blocks)
+  std::uint64_t max_loop_iterations = 250'000;
+  std::uint64_t max_work = 20'000'000;  // statements, calls, bytes/items copied: bounds time
+  int max_call_depth = 64;              // nested macro calls
+  int max_nesting = 200;                // parser nesting (expressions, blocks)
 };
 
 // Variables of one frame; lookups walk to the parent (a for body sees the template's variables).
