@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_encoder.hpp"
 #include "command.hpp"
 
 namespace nib::cli {
@@ -154,8 +155,7 @@ Registrar reg(90, [](CLI::App& app) {
     nlohmann::json j;
     switch (model.info().kind) {
       case ModelKind::CausalLM: j = bench_causal(model, *threads); break;
-      case ModelKind::Encoder:
-        throw Error(Status::Unsupported, "nib bench: encoder models are not benchmarked yet");
+      case ModelKind::Encoder: j = bench_encoder(model, *threads); break;
     }
     j["load_ms"] = load_ms;
     j["peak_rss_mb"] = peak_rss_mb();

@@ -1,0 +1,35 @@
+// nib embed -m DIR [--pooling mean|cls] [--normalize] TEXT: {"embedding":[...]}. Without --pooling,
+// a sentence-transformers folder's own pooling (and Normalize module) applies, else mean.
+#include <nib/model.hpp>
+#include <nib/session.hpp>
+
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+
+namespace nib::cli {
+namespace {
+
+Registrar reg(42, [](CLI::App& app) {
+  auto* cmd = app.add_subcommand("embed", "Sentence embedding of a text from an encoder");
+  auto dir = std::make_shared<std::string>();
+  auto text = std::make_shared<std::string>();
+  auto pooling = std::make_shared<Pooling>(Pooling::Auto);
+  auto normalize = std::make_shared<bool>(false);
+  add_model_option(*cmd, *dir);
+  cmd->add_option("--pooling", *pooling, "mean or cls (default: the folder's, else mean)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Pooling>{{"mean", Pooling::Mean}, {"cls", Pooling::Cls}}));
+  cmd->add_flag("--normalize", *normalize, "L2-normalise the embedding");
+  cmd->add_option("text", *text, "Text to embed")->required();
+  cmd->callback([dir, text, pooling, normalize] {
+    if (dir->empty()) throw CLI::RequiredError("--model");
+    Session session(Model::load(*dir));
+    std::cout << nlohmann::json{{"embedding", session.embed(*text, {*pooling, *normalize})}}.dump() << "\n";
+  });
+});
+
+}  // namespace
+}  // namespace nib::cli
