@@ -1,6 +1,7 @@
 #pragma once
 // nib::Session — per-thread state over a shared Model: KV cache, sampler, scratch, adapters.
 // One thread at a time may use a Session; cancel() may be called from any thread.
+#include <nib/adapter.hpp>
 #include <nib/export.hpp>
 #include <nib/model.hpp>
 #include <nib/options.hpp>
@@ -151,6 +152,11 @@ class NIB_API Session {
                                    const EncodeOptions& options = {});
 
   // --- state ------------------------------------------------------------------------------
+  // Makes `adapters` (each with its weight) the active set for the following calls, replacing the
+  // previous set; the cached context is dropped. The base model is never modified.
+  void use_adapters(std::span<const AdapterRef> adapters);
+  void clear_adapters();
+
   void cancel();  // any thread: the running call stops within one token with Status::Cancelled
   void reset();   // forget the cached context
 

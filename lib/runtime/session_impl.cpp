@@ -2,6 +2,7 @@
 
 #include <nib/error.hpp>
 
+#include "runtime/active_adapters.hpp"
 #include "runtime/causal_runtime.hpp"
 #include "runtime/encoder_runtime.hpp"
 

@@ -15,6 +15,7 @@ namespace nib::detail {
 
 class CausalRuntime;   // runtime/causal_runtime.hpp
 class EncoderRuntime;  // runtime/encoder_runtime.hpp
+class ActiveAdapters;  // runtime/active_adapters.hpp
 
 class SessionImpl {
  public:
@@ -28,6 +29,7 @@ class SessionImpl {
   Model model;
   SessionOptions options;
   std::atomic<bool> cancel_requested{false};
+  std::unique_ptr<ActiveAdapters> active_adapters;
   const models::AdapterView* adapters = nullptr;  // the active adapter set (none by default)
 
   std::unique_ptr<CausalRuntime> causal;
