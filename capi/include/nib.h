@@ -68,7 +68,7 @@ NIB_C_API nib_status nib_string_free(char* string);
 typedef struct nib_model nib_model;         /* immutable, shared by any number of threads */
 typedef struct nib_tokenizer nib_tokenizer; /* immutable, shared by any number of threads */
 typedef struct nib_session nib_session;     /* mutable state over a model; one thread at a time */
-typedef struct nib_adapter nib_adapter;     /* reserved for LoRA adapters */
+typedef struct nib_adapter nib_adapter;     /* a LoRA adapter of one base model; immutable */
 typedef int32_t nib_token;
 
 /* ---- models ------------------------------------------------------------------------------- */
@@ -387,6 +387,40 @@ typedef struct nib_tags {
 /* Tags the tokens (or, with aggregation, words) of a text (token-classification heads). */
 NIB_C_API nib_status nib_tag_tokens(nib_session* session, const char* text, const nib_task_options* options,
                                     nib_tags* out);
+
+/* ---- LoRA adapters ------------------------------------------------------------------------ */
+
+/* Loads a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) against its
+ * base model; every tensor is checked against the base. Caller frees with nib_adapter_free; it
+ * keeps what it needs of the base alive. */
+NIB_C_API nib_status nib_adapter_load(const nib_model* base, const char* path, nib_adapter** out);
+NIB_C_API nib_status nib_adapter_free(nib_adapter* adapter);
+
+typedef struct nib_adapter_info {
+  size_t struct_size;
+  const char* path;      /* owned by the adapter, valid until nib_adapter_free */
+  const char* task_type; /* adapter_config.json "task_type", may be "" */
+  int64_t rank;
+  double alpha;
+  int64_t parameter_count;
+  size_t label_count; /* labels of its own classifier head: nib_adapter_label(0 .. label_count-1) */
+  int32_t rslora;     /* scale alpha/sqrt(r) instead of alpha/r */
+  int32_t reserved;
+} nib_adapter_info;
+
+/* Fills the first info->struct_size bytes of *info. */
+NIB_C_API nib_status nib_adapter_get_info(const nib_adapter* adapter, nib_adapter_info* info);
+/* Label `index` of the adapter's classifier head; owned by the adapter until nib_adapter_free. */
+NIB_C_API nib_status nib_adapter_label(const nib_adapter* adapter, size_t index, const char** out);
+
+/* Makes `count` adapters the session's active set (replacing the previous one) for the following
+ * calls; weights[i] multiplies adapter i's delta (weights may be NULL: 1 each). The base model is
+ * never modified; the session's cached context is dropped. The session keeps the adapters alive,
+ * so their handles may be freed afterwards. */
+NIB_C_API nib_status nib_session_use_adapters(nib_session* session, const nib_adapter* const* adapters,
+                                              const float* weights, size_t count);
+/* Back to the base model. */
+NIB_C_API nib_status nib_session_clear_adapters(nib_session* session);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 #pragma once
 // What the opaque C handles hold. Each wraps public C++ API objects only.
 #include <nib.h>
+#include <nib/adapter.hpp>
 #include <nib/chat.hpp>
 #include <nib/model.hpp>
 #include <nib/session.hpp>
@@ -24,6 +25,10 @@ struct nib_tokenizer {
   // Chat templates parsed on first use, by name; ChatTemplate is immutable and thread-safe.
   mutable std::mutex mutex;
   mutable std::map<std::string, nib::ChatTemplate> templates;
+};
+
+struct nib_adapter {
+  nib::Adapter adapter;
 };
 
 struct nib_encoding {

@@ -6,4 +6,5 @@ void test_tokenizer(void);
 void test_chat(void);
 void test_causal(void);
 void test_encoder(void);
+void test_adapters(void);
 #endif

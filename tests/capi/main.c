@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
     const char* name;
     void (*run)(void);
   } groups[] = {{"errors", test_errors}, {"structs", test_structs}, {"tokenizer", test_tokenizer},
-                {"chat", test_chat},     {"causal", test_causal},   {"encoder", test_encoder}};
+                {"chat", test_chat},     {"causal", test_causal},   {"encoder", test_encoder}, {"adapters", test_adapters}};
   if (argc < 2) {
     fprintf(stderr, "usage: %s GROUP [SCRATCH_DIR]\n", argv[0]);
     return 2;

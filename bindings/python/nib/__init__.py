@@ -11,6 +11,7 @@ from ._lib import REQUIRED_ABI
 from ._lib import lib as _cdll
 from .errors import (CancelledError, ContextFullError, FormatError, InternalError, InvalidArgumentError, NibError,
                      NibIOError, NibMemoryError, UnsupportedError)
+from .adapter import Adapter
 from .model import Model, ModelInfo
 from .session import Generation, Session
 from .tokenizer import Encoding, Tokenizer
@@ -20,6 +21,6 @@ __version__ = "0.1.0"
 library_version: str = _cdll.nib_version().decode()
 abi_version: int = _cdll.nib_abi_version()
 
-__all__ = ["Model", "ModelInfo", "Session", "Generation", "Tokenizer", "Encoding", "NibError",
+__all__ = ["Adapter", "Model", "ModelInfo", "Session", "Generation", "Tokenizer", "Encoding", "NibError",
            "InvalidArgumentError", "NibIOError", "FormatError", "UnsupportedError", "NibMemoryError",
            "ContextFullError", "CancelledError", "InternalError", "library_version", "abi_version", "REQUIRED_ABI"]

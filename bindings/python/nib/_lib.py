@@ -99,6 +99,13 @@ class Tags(_Sized):
                 ("ends", POINTER(c_int64))]
 
 
+
+class AdapterInfo(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("path", c_char_p), ("task_type", c_char_p), ("rank", c_int64),
+                ("alpha", c_double), ("parameter_count", c_int64), ("label_count", c_size_t), ("rslora", c_int32),
+                ("reserved", c_int32)]
+
+
 _P = POINTER
 # name: argument types (every function returns nib_status unless listed in _OTHER_RESTYPES).
 _SIGNATURES = {
@@ -146,6 +153,12 @@ _SIGNATURES = {
     "nib_embed": [c_void_p, c_char_p, _P(TaskOptions), _P(_P(c_float)), _P(c_size_t)],
     "nib_embed_batch": [c_void_p, _P(c_char_p), c_size_t, _P(TaskOptions), _P(_P(c_float)), _P(c_size_t)],
     "nib_tag_tokens": [c_void_p, c_char_p, _P(TaskOptions), _P(Tags)],
+    "nib_adapter_load": [c_void_p, c_char_p, _P(c_void_p)],
+    "nib_adapter_free": [c_void_p],
+    "nib_adapter_get_info": [c_void_p, _P(AdapterInfo)],
+    "nib_adapter_label": [c_void_p, c_size_t, _P(c_char_p)],
+    "nib_session_use_adapters": [c_void_p, _P(c_void_p), _P(c_float), c_size_t],
+    "nib_session_clear_adapters": [c_void_p],
 }
 _OTHER_RESTYPES = {"nib_abi_version": c_int, "nib_version": c_char_p, "nib_last_error": c_char_p,
                    "nib_status_name": c_char_p}

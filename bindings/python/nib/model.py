@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, List, Optional, Sequence, Union
 
 from . import _lib
+from .adapter import Adapter
 from .errors import InvalidArgumentError, call
 from .session import Generation, Session
 from .tokenizer import Tokenizer
@@ -115,6 +116,10 @@ class Model:
             call("nib_model_tokenizer", self._handle, ctypes.byref(h))
             self._tokenizer = Tokenizer(h)
         return self._tokenizer
+
+    def load_adapter(self, path: Union[str, "os.PathLike[str]"]) -> Adapter:
+        """Loads a LoRA adapter folder (PEFT layout) for this model; see Session.use_adapters."""
+        return Adapter(self, path)
 
     def session(self, n_ctx: int = 0, threads: int = 0, drop_oldest_on_overflow: bool = False) -> Session:
         """A new Session (a context manager) keeping its KV cache between calls."""

@@ -12,6 +12,7 @@ from . import _lib
 from .errors import InvalidArgumentError, call
 
 if TYPE_CHECKING:
+    from .adapter import Adapter
     from .model import Model
 
 try:  # embeddings come back as numpy arrays when numpy is importable
@@ -127,6 +128,20 @@ class Session:
         """From any thread: the running call stops within one token."""
         if self._handle:
             call("nib_session_cancel", self._handle)
+
+    def use_adapters(self, adapters: Sequence[Union["Adapter", Tuple["Adapter", float]]]) -> None:
+        """Makes adapters (each an Adapter or (Adapter, weight)) the active set for the following
+        calls, replacing the previous one; the cached context is dropped."""
+        pairs = [a if isinstance(a, tuple) else (a, 1.0) for a in adapters]
+        handles = (ctypes.c_void_p * len(pairs))(*[a._handle for a, _ in pairs])
+        weights = (ctypes.c_float * len(pairs))(*[w for _, w in pairs])
+        call("nib_session_use_adapters", self._handle, handles, weights, len(pairs))
+        self.adapters = [a for a, _ in pairs]  # the C side holds them too; this is for callers
+
+    def clear_adapters(self) -> None:
+        """Back to the base model."""
+        call("nib_session_clear_adapters", self._handle)
+        self.adapters = []
 
     # --- generation -----------------------------------------------------------------------------
 
