@@ -6,6 +6,7 @@
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
+#include "causal_golden.hpp"
 #include "io/json.hpp"
 #include "logits_check.hpp"
 #include "shared_data.hpp"
@@ -17,21 +18,7 @@ using nib::TokenId;
 void check_causal(nib::Session& s, const nib::io::Json& g, const std::string& what) {
   for (const auto& c : g["cases"]) {
     CAPTURE(what);
-    CAPTURE(c["prompt"].get<std::string>());
-    auto ids = c["input_ids"].get<std::vector<TokenId>>();
-    const auto n = static_cast<std::int64_t>(ids.size());
-    std::vector<std::int64_t> positions;
-    for (std::int64_t p = 0; p < std::min<std::int64_t>(3, n); ++p) positions.push_back(p);
-    positions.push_back(n - 1);
-    auto logits = s.logits(ids, positions);
-    for (std::size_t p = 0; p + 1 < positions.size(); ++p) {
-      nib::test::check_close(logits[p], nib::test::floats(c["first3_logits"][p]));
-    }
-    nib::test::check_close(logits.back(), nib::test::floats(c["last_logits"]));
-    nib::GenerateOptions o;
-    o.max_new_tokens = static_cast<int>(c["greedy_new_ids"].size());
-    o.stop_at_eos = false;
-    CHECK(s.generate_ids(ids, o).ids == c["greedy_new_ids"].get<std::vector<TokenId>>());
+    nib::test::check_causal_case(s, c);
   }
 }
 
