@@ -17,9 +17,11 @@ Registrar reg(40, [](CLI::App& app) {
   auto texts = std::make_shared<std::vector<std::string>>();
   auto jsonl = std::make_shared<bool>(false);
   add_model_option(*cmd, *dir);
+  auto adapters = std::make_shared<std::vector<std::string>>();
+  add_adapter_option(*cmd, *adapters);
   cmd->add_flag("--jsonl", *jsonl, "Read texts from stdin, one JSON string per line");
   cmd->add_option("text", *texts, "Texts to classify");
-  cmd->callback([dir, texts, jsonl] {
+  cmd->callback([dir, texts, jsonl, adapters] {
     if (dir->empty()) throw CLI::RequiredError("--model");
     if (*jsonl) {
       for (std::string line; std::getline(std::cin, line);) {
@@ -27,6 +29,7 @@ Registrar reg(40, [](CLI::App& app) {
       }
     }
     Session session(Model::load(*dir));
+    apply_adapters(session, *adapters);
     for (const auto& c : session.classify(*texts)) {
       nlohmann::json scores = nlohmann::json::object();
       for (std::size_t i = 0; i < c.labels.size() && i < c.scores.size(); ++i)

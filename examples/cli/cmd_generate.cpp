@@ -13,6 +13,7 @@ namespace {
 
 struct Args {
   std::string dir, prompt;
+  std::vector<std::string> adapters;
   GenerateOptions options;
   bool json = false;
   bool no_special = false;
@@ -36,6 +37,7 @@ Registrar reg(30, [](CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto& o = a->options;
   add_model_option(*cmd, a->dir);
+  add_adapter_option(*cmd, a->adapters);
   cmd->add_option("-p,--prompt", a->prompt, "Prompt text")->required();
   cmd->add_option("-n,--max-new-tokens", o.max_new_tokens, "Tokens to generate")->capture_default_str();
   cmd->add_option("--temperature", o.sampling.temperature, "0: greedy")->capture_default_str();
@@ -59,6 +61,7 @@ Registrar reg(30, [](CLI::App& app) {
     SessionOptions so;
     so.threads = a->threads;
     Session session(model, so);
+    apply_adapters(session, a->adapters);
     StreamFn stream;
     if (!a->json) {
       stream = [](std::string_view piece) {

@@ -48,6 +48,8 @@ Registrar reg(31, [](CLI::App& app) {
   auto no_special = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
   add_model_option(*cmd, *dir);
+  auto adapters = std::make_shared<std::vector<std::string>>();
+  add_adapter_option(*cmd, *adapters);
   cmd->add_option("-p,--prompt", *prompt, "Prompt text")->required();
   cmd->add_option("--positions", *positions, "last, all, or comma-separated indices")->capture_default_str();
   cmd->add_flag("--no-special", *no_special, "Do not add BOS or other special tokens");
@@ -59,6 +61,7 @@ Registrar reg(31, [](CLI::App& app) {
     if (ids.empty()) throw Error(Status::InvalidArgument, "the prompt encodes to no tokens");
     auto pos = parse_positions(*positions, static_cast<std::int64_t>(ids.size()));
     Session session(model);
+    apply_adapters(session, *adapters);
     auto logits = session.logits(ids, pos);
     nlohmann::json by_pos = nlohmann::json::object();
     for (std::size_t i = 0; i < pos.size(); ++i) by_pos[std::to_string(pos[i])] = logits[i];

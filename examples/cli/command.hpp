@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace nib::cli {
 
@@ -16,5 +17,17 @@ struct Registrar {
 
 // Model folder: -m/--model, falling back to $NIB_MODEL.
 void add_model_option(CLI::App& cmd, std::string& dir);
+
+}  // namespace nib::cli
+
+namespace nib {
+class Session;
+}
+
+namespace nib::cli {
+
+// --adapter DIR[:WEIGHT] (repeatable): PEFT LoRA adapters applied to the command's session.
+void add_adapter_option(CLI::App& cmd, std::vector<std::string>& specs);
+void apply_adapters(Session& session, const std::vector<std::string>& specs);
 
 }  // namespace nib::cli

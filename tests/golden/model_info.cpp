@@ -4,9 +4,9 @@
 
 #include <nib/model.hpp>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "run_cli.hpp"
 #include "shared_data.hpp"
 
 namespace {
@@ -61,14 +61,7 @@ const std::vector<Expected> kModels = {
 };
 
 nlohmann::json run_cli_info(const std::filesystem::path& dir) {
-  std::string cmd = std::string(NIB_BINARY_DIR) + "/bin/nib info --json -m '" + dir.string() + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  REQUIRE(pclose(p) == 0);
-  return nlohmann::json::parse(out);
+  return nlohmann::json::parse(nib::test::run_cli("info --json -m '" + dir.string() + "'"));
 }
 
 }  // namespace
