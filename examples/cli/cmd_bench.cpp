@@ -145,7 +145,8 @@ Registrar reg(90, [](CLI::App& app) {
   add_model_option(*cmd, *dir);
   cmd->add_option("--threads", *threads, "Threads (0: all cores)");
   cmd->add_flag("--json", *json, "Print one JSON document (the only output format)");
-  cmd->callback([=] {
+  // json is captured although unused: CLI11 writes the flag through it after this setup returns.
+  cmd->callback([dir, threads, json] {
     if (dir->empty()) throw CLI::RequiredError("--model");
     LoadOptions lo;
     lo.threads = *threads;

@@ -54,7 +54,8 @@ Registrar reg(31, [](CLI::App& app) {
   cmd->add_option("--positions", *positions, "last, all, or comma-separated indices")->capture_default_str();
   cmd->add_flag("--no-special", *no_special, "Do not add BOS or other special tokens");
   cmd->add_flag("--json", *json, "Print one JSON document (the only output format)");
-  cmd->callback([=] {
+  // json is captured although unused: CLI11 writes the flag through it after this setup returns.
+  cmd->callback([dir, prompt, positions, no_special, json, adapters] {
     if (dir->empty()) throw CLI::RequiredError("--model");
     auto model = Model::load(*dir);
     auto ids = model.tokenizer().encode(*prompt, !*no_special).ids;
