@@ -6,6 +6,7 @@
 #include "text/components.hpp"
 #include "text/tokenizer_impl.hpp"
 #include "text/unicode.hpp"
+#include "text/word_cache.hpp"
 
 namespace nib::text {
 namespace {
@@ -145,7 +146,7 @@ class PipelineTokenizer final : public detail::TokenizerImpl {
         splits.clear();
         splits.push_back({std::string(sub), rp.begin == 0 && p.begin == 0});
         if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(splits);
-        for (const auto& s : splits) model_->tokenize(s.text, tokens);
+        for (const auto& s : splits) tokenize_word(s.text, tokens);
       }
     }
     enc.ids.reserve(tokens.size());
@@ -158,12 +159,20 @@ class PipelineTokenizer final : public detail::TokenizerImpl {
     return enc;
   }
 
+  void tokenize_word(std::string_view word, std::vector<Token>& tokens) const {
+    if (cache_.find(word, tokens)) return;
+    std::size_t first = tokens.size();
+    model_->tokenize(word, tokens);
+    cache_.insert(word, std::span(tokens).subspan(first));
+  }
+
   std::unique_ptr<Normalizer> normalizer_;
   std::unique_ptr<PreTokenizer> pre_tokenizer_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<PostProcessor> post_processor_;
   std::unique_ptr<Decoder> decoder_;
   AddedVocabulary added_;
+  WordCache cache_;
   bool slow_token_strings_;
 };
 
