@@ -1,4 +1,5 @@
 // Normalizers of tokenizer.json, applied to each text segment between added tokens.
+#include <array>
 #include <utility>
 
 #include "text/components.hpp"
@@ -31,8 +32,46 @@ void lowercase(std::string& s) {
 class BertNormalizer final : public Normalizer {
  public:
   BertNormalizer(bool clean_text, bool chinese, bool strip_accents, bool lowercase)
-      : clean_text_(clean_text), chinese_(chinese), strip_accents_(strip_accents), lowercase_(lowercase) {}
+      : clean_text_(clean_text), chinese_(chinese), strip_accents_(strip_accents), lowercase_(lowercase) {
+    for (int b = 0; b < 0x80; ++b) {
+      std::string one(1, static_cast<char>(b));
+      normalize_general(one);
+      ascii_[static_cast<std::size_t>(b)] =
+          one.size() == 1 && static_cast<unsigned char>(one[0]) < 0x80 ? one[0] : kNotMapped;
+    }
+  }
+
+  // ASCII characters that map to one ASCII character use a table built with the general path;
+  // everything else goes through the general path in maximal runs. Such a character is a starter
+  // (canonical combining class 0) that NFD never reorders across, and the other steps work
+  // character by character, so normalising run by run equals normalising the whole string.
   void normalize(std::string& s) const override {
+    std::string out, run;
+    out.reserve(s.size() + s.size() / 8);
+    for (char c : s) {
+      char mapped = static_cast<unsigned char>(c) < 0x80 ? ascii_[static_cast<unsigned char>(c)] : kNotMapped;
+      if (mapped == kNotMapped) {
+        run += c;
+        continue;
+      }
+      if (!run.empty()) {
+        normalize_general(run);
+        out += run;
+        run.clear();
+      }
+      out += mapped;
+    }
+    if (!run.empty()) {
+      normalize_general(run);
+      out += run;
+    }
+    s = std::move(out);
+  }
+
+ private:
+  static constexpr char kNotMapped = '\x80';  // not ASCII, so never a table result
+
+  void normalize_general(std::string& s) const {
     if (clean_text_) {
       map_chars(s, [](std::string& out, char32_t c) {
         if (c == 0 || c == 0xFFFD || is_control(c)) return;
@@ -61,8 +100,8 @@ class BertNormalizer final : public Normalizer {
     if (lowercase_) lowercase(s);
   }
 
- private:
   bool clean_text_, chinese_, strip_accents_, lowercase_;
+  std::array<char, 0x80> ascii_{};
 };
 
 class UnicodeNormalizer final : public Normalizer {

@@ -19,6 +19,10 @@ TEST_CASE("normalizer BertNormalizer: clean text, CJK padding, lowercase with ac
   CHECK(normalize(cased, "Héllo") == "Héllo");  // strip_accents follows lowercase
   const char* strip_only = R"({"type":"BertNormalizer","lowercase":false,"strip_accents":true})";
   CHECK(normalize(strip_only, "Héllo") == "Hello");
+  // ASCII runs take a table, the rest the general path: the seams must not show.
+  CHECK(normalize(uncased, "Hello\r\nWORLD") == "hello  world");
+  CHECK(normalize(uncased, "ÀB\x7FéC") == "abec");
+  CHECK(normalize(cased, "x\xCC\x81\x01\xCC\x96") == "x\xCC\x81\xCC\x96");  // control between marks
 }
 
 TEST_CASE("normalizer NFC/NFD/NFKC/NFKD") {
