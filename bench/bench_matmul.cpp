@@ -8,10 +8,10 @@
 
 #include <cstring>
 #include <memory>
-#include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 #include <vector>
 
+#include "gemm_peak.hpp"
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_matmul.hpp"
@@ -94,35 +94,14 @@ void BM_onednn_wrapper(benchmark::State& state) {
 }
 
 // oneDNN's own peak: fixed M, weights in the blocked format it prefers (reordered once, outside
-// the timing), bias included. Args: shape index, M.
+// the timing), bias included; the same probe `nib bench` uses. Args: shape index, M.
 void BM_onednn_peak(benchmark::State& state) {
-  using namespace dnnl;
-  using tag = memory::format_tag;
   const Shape s = kShapes[state.range(0)];
   const std::int64_t m = state.range(1);
-  engine eng(engine::kind::cpu, 0);
-  stream strm(eng);
-  const memory::desc src_md({m, s.k}, memory::data_type::f32, tag::ab);
-  const memory::desc wei_any({s.k, s.n}, memory::data_type::f32, tag::any);
-  const memory::desc bias_md({1, s.n}, memory::data_type::f32, tag::ab);
-  const memory::desc dst_md({m, s.n}, memory::data_type::f32, tag::ab);
-  const matmul::primitive_desc pd(matmul::desc(src_md, wei_any, bias_md, dst_md), eng);
-  auto x = random_vec(static_cast<std::size_t>(m * s.k), 2);
-  auto w = random_vec(static_cast<std::size_t>(s.k * s.n), 1);
-  auto b = random_vec(static_cast<std::size_t>(s.n), 3);
-  std::vector<float> y(static_cast<std::size_t>(m * s.n));
-  memory plain({{s.k, s.n}, memory::data_type::f32, tag::ba}, eng, w.data());  // nn.Linear [N, K]
-  memory packed(pd.weights_desc(), eng);
-  reorder(plain, packed).execute(strm, plain, packed);
-  memory src(src_md, eng, x.data()), bias(bias_md, eng, b.data()), dst(dst_md, eng, y.data());
-  const matmul prim(pd);
-  for (auto _ : state) {
-    prim.execute(
-        strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, packed}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, dst}});
-    strm.wait();
-  }
+  nib::probe::OnednnGemm gemm(m, s.k, s.n);
+  for (auto _ : state) gemm.run();
   set_counters(state, m, s);
-  state.SetLabel(std::string("oneDNN ") + pd.impl_info_str());
+  state.SetLabel(std::string("oneDNN ") + gemm.impl_name());
 }
 
 void matmul_args(benchmark::internal::Benchmark* b) {

@@ -1,11 +1,15 @@
 #include "bench_encoder.hpp"
 
+#include "bench_shapes.hpp"
+#include "gemm_peak.hpp"
+
 #include <nib/error.hpp>
 #include <nib/session.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace nib::cli {
@@ -66,16 +70,20 @@ nlohmann::json bench_encoder(const Model& model, int threads) {
 
   // Projections: 2 flops per weight per token; attention: QKᵀ and PV, 2·2·T·hidden per token per layer.
   const double h = static_cast<double>(info.hidden_size), t = static_cast<double>(kSeqLen);
-  const double linear = static_cast<double>(info.num_layers) *
-                        (4 * h * h + 2 * h * static_cast<double>(info.intermediate_size));
-  const double flop_per_seq = 2 * linear * t + 4 * t * t * h * static_cast<double>(info.num_layers);
+  const double layers = static_cast<double>(info.num_layers);
+  const double flop_per_seq = layers * (2 * layer_projection_macs(info) * t + 4 * t * t * h);
+  const double gflop_s_32 = 32 * flop_per_seq / many / 1e9;
+  const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  const double peak = probe::onednn_gemm_peak_gflop_s(32 * kSeqLen, layer_projection_shapes(info), nthreads);
 
   nlohmann::json j;
   j["seq_len"] = kSeqLen;
   j["seq_per_s"] = {{"1", 1.0 / one}, {"32", 32.0 / many}};
   j["latency_ms_batch1"] = 1000.0 * one;
-  j["gflop_s"] = {{"1", flop_per_seq / one / 1e9}, {"32", 32 * flop_per_seq / many / 1e9}};
-  j["threads"] = threads;
+  j["gflop_s"] = {{"1", flop_per_seq / one / 1e9}, {"32", gflop_s_32}};
+  j["gemm_peak_gflop_s"] = peak;  // oneDNN at M = 32 × 128 on the same projection shapes
+  j["fraction_of_peak"] = gflop_s_32 / peak;
+  j["threads"] = nthreads;
   return j;
 }
 

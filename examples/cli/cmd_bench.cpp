@@ -1,6 +1,7 @@
 // nib bench -m DIR [--threads N] --json: load time, prefill and decode speed, peak RSS. For causal
 // LMs also the memory bandwidth decoding implies (weight bytes read per token × tokens/s) next to
-// this machine's measured read bandwidth, and prefill GFLOP/s.
+// this machine's read bandwidth, and prefill GFLOP/s next to oneDNN's f32 GEMM peak for the model's
+// own projection shapes at M = 512, both measured in the same run.
 #include <nib/error.hpp>
 #include <nib/model.hpp>
 #include <nib/session.hpp>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "bench_encoder.hpp"
+#include "bench_shapes.hpp"
 #include "command.hpp"
 
 namespace nib::cli {
@@ -65,12 +67,7 @@ double measure_read_gb_s(int threads) {
 
 // Weight floats a decode step reads: every parameter except the embedding tables, of which only
 // one row is read (a tied table is read in full as the LM head).
-struct DecodeFootprint {
-  double weight_floats = 0;  // read per token
-  double matmul_params = 0;  // multiply-adds per token in projections and the head
-};
-
-DecodeFootprint footprint(const ModelInfo& info) {
+double decode_weight_floats(const ModelInfo& info) {
   nlohmann::json config;
   std::ifstream(info.path / "config.json") >> config;
   const bool gpt2 = info.model_type == "gpt2";
@@ -79,7 +76,7 @@ DecodeFootprint footprint(const ModelInfo& info) {
   double params = static_cast<double>(info.parameter_count);
   if (gpt2) params -= static_cast<double>(info.max_positions * info.hidden_size);  // wpe: one row
   if (!tied) params -= table;                                                      // input table: one row
-  return {params, params};
+  return params;
 }
 
 nlohmann::json bench_causal(const Model& model, int threads) {
@@ -123,16 +120,27 @@ nlohmann::json bench_causal(const Model& model, int threads) {
   }
   j["decode_tok_s"] = decode_tok_s;
 
-  const auto fp = footprint(info);
+  const double weight_floats = decode_weight_floats(info);
   const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  j["decode_gb_s"] = fp.weight_floats * 4.0 * decode_tok_s / 1e9;
-  j["weight_mb_per_token"] = fp.weight_floats * 4.0 / 1e6;
+  j["decode_gb_s"] = weight_floats * 4.0 * decode_tok_s / 1e9;
+  j["weight_mb_per_token"] = weight_floats * 4.0 / 1e6;
   if (tok_s_512 > 0) {
-    // Projections and head: 2 flops per weight per token; attention (causal): 2·T·d per token per layer.
-    const double attn = 2.0 * 512.0 * static_cast<double>(info.num_heads * info.head_dim * info.num_layers);
-    j["prefill_gflop_s"] = (2.0 * fp.matmul_params + attn) * tok_s_512 / 1e9;
+    // Projections: 2 flops per weight per token; attention (causal, 256 keys on average): QKᵀ and PV,
+    // 2·2·256·heads·head_dim per token per layer; the LM head runs on the last row only.
+    const double layers = static_cast<double>(info.num_layers);
+    const double attn = 4.0 * 256.0 * static_cast<double>(info.num_heads * info.head_dim);
+    const double head = 2.0 * static_cast<double>(info.vocab_size * info.hidden_size);
+    const double flop = 512.0 * layers * (2.0 * layer_projection_macs(info) + attn) + head;
+    const double gflop_s = flop * tok_s_512 / 512.0 / 1e9;
+    const auto shapes = layer_projection_shapes(info);
+    const double peak = probe::onednn_gemm_peak_gflop_s(512, shapes, nthreads);
+    j["prefill_gflop_s"] = gflop_s;
+    j["gemm_peak_gflop_s"] = peak;
+    j["prefill_fraction_of_peak"] = gflop_s / peak;
   }
-  j["measured_read_gb_s"] = measure_read_gb_s(nthreads);
+  const double read_gb_s = measure_read_gb_s(nthreads);
+  j["measured_read_gb_s"] = read_gb_s;
+  j["decode_fraction_of_bandwidth"] = weight_floats * 4.0 * decode_tok_s / 1e9 / read_gb_s;
   j["threads"] = nthreads;
   return j;
 }
