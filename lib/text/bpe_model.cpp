@@ -3,16 +3,22 @@
 #include <queue>
 
 #include "text/components.hpp"
+#include "text/flat_map.hpp"
 #include "text/unicode.hpp"
 #include "text/vocab.hpp"
 
 namespace nib::text {
 namespace {
 
-struct MergeResult {
-  std::uint32_t rank;
-  TokenId id;
-};
+std::uint64_t pack_merge(std::uint32_t rank, TokenId id) {
+  return (static_cast<std::uint64_t>(rank) << 32) | static_cast<std::uint32_t>(id);
+}
+std::uint32_t merge_rank(std::uint64_t packed) {
+  return static_cast<std::uint32_t>(packed >> 32);
+}
+TokenId merge_id(std::uint64_t packed) {
+  return static_cast<TokenId>(static_cast<std::uint32_t>(packed));
+}
 
 std::uint64_t pair_key(TokenId a, TokenId b) {
   return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
@@ -56,7 +62,8 @@ class Bpe final : public Model {
       // Hugging Face refuses such a file; transformers' slow tokenizer (and real model folders
       // whose vocab had a key renamed) just never produces the token, so the merge is skipped.
       if (!im) continue;
-      merges_.emplace(pair_key(*ia, *ib), MergeResult{static_cast<std::uint32_t>(i), *im});
+      auto key = pair_key(*ia, *ib);
+      if (!merges_.find(key)) merges_.set(key, pack_merge(static_cast<std::uint32_t>(i), *im));  // first wins
     }
   }
 
@@ -160,9 +167,9 @@ class Bpe final : public Model {
       if (left < 0) return;
       int right = syms[static_cast<std::size_t>(left)].next;
       if (right < 0) return;
-      auto it = merges_.find(
+      auto m = merges_.find(
           pair_key(syms[static_cast<std::size_t>(left)].id, syms[static_cast<std::size_t>(right)].id));
-      if (it != merges_.end()) queue.push({it->second.rank, left, it->second.id});
+      if (m) queue.push({merge_rank(*m), left, merge_id(*m)});
     };
     for (int i = 0; i + 1 < static_cast<int>(syms.size()); ++i) push(i);
     while (!queue.empty()) {
@@ -171,8 +178,8 @@ class Bpe final : public Model {
       Sym& left = syms[static_cast<std::size_t>(c.pos)];
       if (left.len == 0 || left.next < 0) continue;
       Sym& right = syms[static_cast<std::size_t>(left.next)];
-      auto it = merges_.find(pair_key(left.id, right.id));
-      if (it == merges_.end() || it->second.rank != c.rank || it->second.id != c.id) continue;  // stale
+      auto m = merges_.find(pair_key(left.id, right.id));
+      if (!m || merge_rank(*m) != c.rank || merge_id(*m) != c.id) continue;  // stale
       left.id = c.id;
       left.len += right.len;
       right.len = 0;
@@ -184,7 +191,7 @@ class Bpe final : public Model {
   }
 
   Vocab vocab_;
-  std::unordered_map<std::uint64_t, MergeResult> merges_;
+  FlatMap64 merges_;  // pair_key(left, right) -> pack_merge(rank, merged id)
   std::string unk_, prefix_, suffix_;
   std::optional<TokenId> unk_id_;
   bool fuse_unk_ = false, byte_fallback_ = false, ignore_merges_ = false;

@@ -13,6 +13,7 @@ void Vocab::set(std::string token, TokenId id, const std::string& where) {
   }
   tokens_[idx] = token;
   present_[idx] = true;
+  if (token.size() <= kShortBytes) short_.set(short_key(token), static_cast<std::uint64_t>(id));
   ids_[std::move(token)] = id;
 }
 

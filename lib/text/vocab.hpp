@@ -2,6 +2,7 @@
 // Token string <-> id table shared by the models, with string_view lookups (no allocation).
 #include <nib/tokenizer.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "io/json.hpp"
+#include "text/flat_map.hpp"
 
 namespace nib::text {
 
@@ -23,6 +25,11 @@ class Vocab {
   // Adds or overwrites `token` at `id`; `where` names the source for errors.
   void set(std::string token, TokenId id, const std::string& where);
   std::optional<TokenId> find(std::string_view token) const {
+    if (token.size() <= kShortBytes) {
+      auto id = short_.find(short_key(token));
+      if (!id) return std::nullopt;
+      return static_cast<TokenId>(*id);
+    }
     auto it = ids_.find(token);
     if (it == ids_.end()) return std::nullopt;
     return it->second;
@@ -36,7 +43,18 @@ class Vocab {
   void reserve(std::size_t n) { ids_.reserve(n); }
 
  private:
+  // Tokens of at most 7 bytes (characters, most merges) are looked up by their bytes packed in an
+  // integer, without hashing a string; `ids_` holds every token all the same.
+  static constexpr std::size_t kShortBytes = 7;
+  static std::uint64_t short_key(std::string_view token) {
+    std::uint64_t key = static_cast<std::uint64_t>(token.size()) << 56;
+    for (std::size_t i = 0; i < token.size(); ++i)
+      key |= static_cast<std::uint64_t>(static_cast<unsigned char>(token[i])) << (8 * i);
+    return key;
+  }
+
   std::unordered_map<std::string, TokenId, StringHash, std::equal_to<>> ids_;
+  FlatMap64 short_;
   std::vector<std::string> tokens_;
   std::vector<bool> present_;
 };
