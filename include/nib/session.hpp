@@ -2,9 +2,11 @@
 // nib::Session — per-thread state over a shared Model: KV cache, sampler, scratch, adapters.
 // One thread at a time may use a Session; cancel() may be called from any thread.
 #include <nib/adapter.hpp>
+#include <nib/chat.hpp>
 #include <nib/export.hpp>
 #include <nib/model.hpp>
 #include <nib/options.hpp>
+#include <nib/scoring.hpp>
 #include <nib/tokenizer.hpp>
 
 #include <cstdint>
@@ -136,6 +138,34 @@ class NIB_API Session {
   // cancel() makes it throw Cancelled).
   std::vector<std::vector<float>> logits(std::span<const TokenId> ids,
                                          std::span<const std::int64_t> positions);
+
+  // Log-probability of each continuation given the prompt. The prompt is fed once (reusing the
+  // cached context where it matches) and every continuation is evaluated from that cached prefix.
+  // Tokenisation (as lm-evaluation-harness): whitespace ending the prompt moves to the front of
+  // each continuation; the prompt is encoded with the model's special tokens (BOS); the
+  // continuation's ids are what encoding prompt + continuation adds after the prompt's ids, or,
+  // when that encoding does not start with the prompt's ids, the continuation encoded alone
+  // without special tokens. So the numbers are the log-softmax values logits() gives at the same
+  // positions of prompt ids + continuation ids. An empty list or continuation, a prompt without
+  // tokens, and a prompt + continuation longer than n_ctx throw nib::Error.
+  std::vector<ContinuationScore> score(std::string_view prompt, std::span<const std::string> continuations);
+  // The constrained-choice classifier: score() of each choice, normalised over the choices.
+  std::vector<Choice> choose(std::string_view prompt, std::span<const std::string> choices,
+                             const ChooseOptions& options = {});
+  // Few-shot classification: builds the prompt from `examples` (see InContextOptions) and
+  // chooses among their distinct labels (at least one example; labels non-empty).
+  InContextClassification classify_in_context(std::span<const LabelledExample> examples,
+                                              std::string_view text, const InContextOptions& options = {});
+
+  // Renders `messages` with the model's own chat template (tokenizer_config.json's chat_template;
+  // Unsupported when it has none), tokenises the result WITHOUT adding special tokens (the
+  // template writes BOS itself, as transformers' apply_chat_template) and generates
+  // (options.add_special_tokens is not used). By default the template adds the generation
+  // prompt. A later call whose conversation extends this one reuses the cached prefix
+  // (Generation.stats.reused_tokens).
+  Generation chat(std::span<const Message> messages, const GenerateOptions& options = {},
+                  const StreamFn& stream = {},
+                  const ChatOptions& chat_options = ChatOptions{.add_generation_prompt = true});
 
   // --- encoders ---------------------------------------------------------------------------
   // Texts are tokenised with the model's special tokens. Batch calls run padded batches in one

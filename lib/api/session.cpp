@@ -35,10 +35,7 @@ void Session::cancel() {
 
 void Session::reset() {
   impl_->cancel_requested.store(false);
-  if (impl_->causal) {
-    if (impl_->causal->state) impl_->causal->state->truncate(0);
-    impl_->causal->cached_ids.clear();
-  }
+  if (impl_->causal) impl_->causal->clear();
 }
 
 }  // namespace nib

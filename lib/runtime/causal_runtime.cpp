@@ -36,8 +36,7 @@ std::int64_t CausalRuntime::feed(std::span<const TokenId> ids, const models::Ada
   auto mismatch = std::mismatch(cached_ids.begin(), cached_ids.end(), ids.begin(), ids.end());
   // Keep at least the last id to feed: its logits are the result.
   const auto reuse = std::min<std::int64_t>(mismatch.first - cached_ids.begin(), n - 1);
-  state->truncate(reuse);
-  cached_ids.resize(static_cast<std::size_t>(reuse));
+  truncate(reuse);
   const std::int64_t chunk = kPrefillChunk;
   for (std::int64_t start = reuse; start < n; start += chunk) {
     if (start > reuse && cancelled && cancelled()) return -1;
@@ -54,13 +53,19 @@ std::int64_t CausalRuntime::feed(std::span<const TokenId> ids, const models::Ada
 
 void CausalRuntime::score(std::span<const TokenId> ids, std::span<const std::int64_t> rows, float* out,
                           const models::AdapterView* adapters, const std::function<bool()>& cancelled) {
+  clear();
+  append(ids, rows, out, adapters, cancelled);
+}
+
+void CausalRuntime::append(std::span<const TokenId> ids, std::span<const std::int64_t> rows, float* out,
+                           const models::AdapterView* adapters, const std::function<bool()>& cancelled) {
   const auto n = static_cast<std::int64_t>(ids.size());
-  if (n > n_ctx()) {
-    throw Error(Status::ContextFull, "context full: " + std::to_string(n) +
+  const std::int64_t held = state->length();
+  if (held + n > n_ctx()) {
+    throw Error(Status::ContextFull, "context full: " + std::to_string(held + n) +
                                          " tokens do not fit in the session's context of " +
                                          std::to_string(n_ctx()));
   }
-  clear();
   std::vector<std::int64_t> local;  // rows of the current chunk, relative to it
   std::size_t next = 0;
   for (std::int64_t start = 0; start < n; start += kPrefillChunk) {
@@ -81,9 +86,13 @@ void CausalRuntime::step(TokenId id, const models::AdapterView* adapters) {
   cached_ids.push_back(id);
 }
 
+void CausalRuntime::truncate(std::int64_t n) {
+  state->truncate(n);
+  cached_ids.resize(static_cast<std::size_t>(n));
+}
+
 void CausalRuntime::clear() {
-  state->truncate(0);
-  cached_ids.clear();
+  truncate(0);
 }
 
 }  // namespace nib::detail

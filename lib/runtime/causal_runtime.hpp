@@ -31,6 +31,13 @@ class CausalRuntime {
   // says so between chunks.
   void score(std::span<const TokenId> ids, std::span<const std::int64_t> rows, float* out,
              const models::AdapterView* adapters, const std::function<bool()>& cancelled);
+  // Appends ids (in prefill chunks) to what the cache holds and writes the next-token logits after
+  // each of `rows` (ascending indices into ids) to out[rows.size(), vocab]. Throws Cancelled when
+  // `cancelled` says so between chunks; ContextFull when they do not fit.
+  void append(std::span<const TokenId> ids, std::span<const std::int64_t> rows, float* out,
+              const models::AdapterView* adapters, const std::function<bool()>& cancelled);
+  // Keeps the first n cached tokens (n <= what the cache holds).
+  void truncate(std::int64_t n);
   // Appends one token and computes its logits (one decode step).
   void step(TokenId id, const models::AdapterView* adapters);
   void clear();

@@ -2,12 +2,14 @@
 // State behind a nib::Session. The causal half (KV cache, sampler, generation) lives in
 // CausalRuntime, the encoder half (batch buffers, heads) in EncoderRuntime; each is created on
 // first use so a session only pays for what it runs.
+#include <nib/chat.hpp>
 #include <nib/session.hpp>
 
 #include "runtime/model_impl.hpp"
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "models/blocks.hpp"
 
@@ -34,6 +36,7 @@ class SessionImpl {
 
   std::unique_ptr<CausalRuntime> causal;
   std::unique_ptr<EncoderRuntime> encoder;
+  std::optional<ChatTemplate> chat_template;  // the model's, read on the first chat()
 };
 
 }  // namespace nib::detail
