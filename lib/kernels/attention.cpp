@@ -1,7 +1,10 @@
-// Attention for one sequence, one (query, head) row at a time: scores over the visible key range
-// (four keys per pass so each q vector load serves four dot products), softmax, then the weighted
-// sum of V rows. Rows are spread over threads dynamically (causal rows differ in length); each
-// thread owns one slice of the caller's scratch for its scores, so nothing is allocated.
+// Attention for one sequence. Decode and short chunks go one (query, head) row at a time: scores
+// over the visible key range (four keys per pass so each q vector load serves four dot products),
+// softmax, then the weighted sum of V rows. Prefill and encoder batches go a block of queries of one
+// head at a time as two single-threaded GEMMs (S = Q·Kᵀ, O = P·V) around a row softmax, which runs
+// at GEMM speed instead of dot-product speed. Work items are spread over threads dynamically
+// (causal rows differ in length); each thread owns one slice of the caller's scratch, so nothing is
+// allocated.
 #include <immintrin.h>
 #include <omp.h>
 
@@ -9,6 +12,7 @@
 #include <cmath>
 
 #include "kernels/kernels.hpp"
+#include "kernels/onednn_matmul.hpp"
 #include "kernels/simd_avx2.hpp"
 #include "kernels/softmax_row.hpp"
 
@@ -18,11 +22,30 @@ namespace {
 
 using std::int64_t;
 
+// Queries per GEMM block, and the fewest queries for which blocks beat the row path.
+constexpr int64_t kBlockRows = 64;
+constexpr int64_t kMinBlockQueries = 16;
+
 int64_t scratch_slots() {
   return omp_get_num_procs();
 }
-int64_t scores_per_slot(const AttentionShape& s) {
+int64_t block_rows(const AttentionShape& s) {
+  return s.n_q >= kMinBlockQueries ? std::min(kBlockRows, s.n_q) : 1;
+}
+int64_t padded_kv(const AttentionShape& s) {
   return (s.n_kv + 15) / 16 * 16;
+}
+// Monotone in n_q and n_kv, so a scratch sized for the largest shape serves every smaller call.
+int64_t scores_per_slot(const AttentionShape& s) {
+  return block_rows(s) * padded_kv(s);
+}
+
+// Visible keys [lo, hi) of the query at absolute position pos.
+void visible(const AttentionShape& s, int64_t pos, int64_t& lo, int64_t& hi) {
+  lo = 0;
+  hi = s.n_kv;
+  if (s.causal) hi = std::min(hi, pos + 1);
+  if (s.window > 0) lo = std::max<int64_t>(0, pos - s.window + 1);
 }
 
 void attend_row(const float* q, const float* k, const float* v, const AttentionShape& s, int64_t lo,
@@ -59,6 +82,44 @@ void attend_row(const float* q, const float* k, const float* v, const AttentionS
   }
 }
 
+// Queries i0..i1-1 of head h: S = scale·Q·Kᵀ over the keys any of them sees, each row's softmax over
+// its own visible keys (zeros elsewhere), then O = P·V.
+void attend_block(const float* q, const float* k, const float* v, const AttentionShape& s, int64_t h,
+                  int64_t i0, int64_t i1, const std::uint8_t* key_mask, float scale, float* scores,
+                  float* out) {
+  const int64_t hd = s.head_dim, kvh = h / (s.n_heads / s.n_kv_heads), rows = i1 - i0;
+  int64_t klo = 0, khi = 0, lo = 0, hi = 0;
+  visible(s, s.q_pos0 + i0, klo, hi);
+  visible(s, s.q_pos0 + i1 - 1, lo, khi);
+  float* o = out + i0 * s.out_stride + h * hd;
+  if (klo >= khi) {
+    for (int64_t i = 0; i < rows; ++i) std::fill(o + i * s.out_stride, o + i * s.out_stride + hd, 0.f);
+    return;
+  }
+  const int64_t width = khi - klo, ld = padded_kv(s);
+  const float* kb = k + klo * s.kv_stride + kvh * hd;
+  const float* vb = v + klo * s.kv_stride + kvh * hd;
+  onednn::sgemm(q + i0 * s.q_stride + h * hd, s.q_stride, kb, s.kv_stride, true, scores, ld, rows, width, hd,
+                scale, 0.f);
+  for (int64_t i = 0; i < rows; ++i) {
+    float* row = scores + i * ld;
+    visible(s, s.q_pos0 + i0 + i, lo, hi);
+    lo = std::max(lo, klo) - klo;
+    hi = std::min(hi, khi) - klo;
+    if (key_mask)
+      for (int64_t j = lo; j < hi; ++j)
+        if (!key_mask[klo + j]) row[j] = -INFINITY;
+    if (lo >= hi) {
+      std::fill(row, row + width, 0.f);
+      continue;
+    }
+    std::fill(row, row + lo, 0.f);
+    std::fill(row + hi, row + width, 0.f);
+    softmax_row(row + lo, hi - lo);
+  }
+  onednn::sgemm(scores, ld, vb, s.kv_stride, false, o, s.out_stride, rows, hd, width, 1.f, 0.f);
+}
+
 }  // namespace
 
 int64_t attention_scratch_floats(const AttentionShape& s) {
@@ -70,8 +131,24 @@ void attention(const float* q, const float* k, const float* v, const AttentionSh
   if (s.n_q <= 0 || s.n_heads <= 0) return;
   const int64_t group = s.n_heads / s.n_kv_heads;
   const float scale = s.scale != 0.f ? s.scale : 1.f / std::sqrt(static_cast<float>(s.head_dim));
-  const int64_t rows = s.n_q * s.n_heads;
   const int threads = static_cast<int>(std::min<int64_t>(num_threads(), scratch_slots()));
+  if (block_rows(s) > 1) {
+    const int64_t per_head = (s.n_q + kBlockRows - 1) / kBlockRows, items = per_head * s.n_heads;
+#pragma omp parallel num_threads(threads)
+    {
+      // oneDNN's sgemm runs single-threaded inside this parallel region.
+      float* scores = scratch + omp_get_thread_num() * scores_per_slot(s);
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t it = 0; it < items; ++it) {
+        // Later query blocks see more keys (causal): hand them out first.
+        const int64_t b = per_head - 1 - it / s.n_heads, h = it % s.n_heads;
+        attend_block(q, k, v, s, h, b * kBlockRows, std::min(s.n_q, (b + 1) * kBlockRows), key_mask, scale,
+                     scores, out);
+      }
+    }
+    return;
+  }
+  const int64_t rows = s.n_q * s.n_heads;
   const bool parallel = rows > 1 && rows * std::max<int64_t>(s.n_kv, 1) * s.head_dim >= (1 << 15);
 #pragma omp parallel num_threads(threads) if (parallel)
   {
@@ -80,10 +157,8 @@ void attention(const float* q, const float* k, const float* v, const AttentionSh
     for (int64_t r = 0; r < rows; ++r) {
       // Head-major order keeps one head's K/V hot in cache across consecutive queries.
       const int64_t h = r / s.n_q, i = r % s.n_q;
-      const int64_t pos = s.q_pos0 + i;
-      int64_t lo = 0, hi = s.n_kv;
-      if (s.causal) hi = std::min(hi, pos + 1);
-      if (s.window > 0) lo = std::max<int64_t>(0, pos - s.window + 1);
+      int64_t lo = 0, hi = 0;
+      visible(s, s.q_pos0 + i, lo, hi);
       float* o = out + i * s.out_stride + h * s.head_dim;
       if (lo >= hi) {
         std::fill(o, o + s.head_dim, 0.f);  // nothing visible: defined as zeros

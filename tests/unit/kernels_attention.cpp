@@ -126,3 +126,11 @@ TEST_CASE("kernels: attention bidirectional with key padding mask (encoders)") {
   s.scale = 0.3f;
   check_attention(s, false);
 }
+
+TEST_CASE("kernels: attention in query blocks (long prefill chunks and encoder batches)") {
+  check_attention(shape(150, 150, 4, 2, 64, true, 0, 3), false);  // several blocks, causal
+  check_attention(shape(130, 400, 6, 3, 40, true), false);        // a chunk after 270 cached tokens
+  check_attention(shape(100, 100, 3, 1, 16, true, 20), false);    // window smaller than a block
+  check_attention(shape(128, 128, 12, 12, 64, false), true);      // BERT-like with padding holes
+  check_attention(shape(16, 16, 2, 2, 7, false, 0, 1), true);     // smallest block, odd head dim
+}

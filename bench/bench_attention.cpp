@@ -1,0 +1,62 @@
+// kernels::attention in the shapes the models run: BERT-base encoder rows (T = 128, 12 heads of 64,
+// bidirectional), GPT-2 / SmolLM2 causal prefill chunks of 512, and decode (one query over a KV
+// cache). Counter: GFLOP/s of QKᵀ and PV (2·2·head_dim per visible (query, key) pair per head).
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "kernels/kernels.hpp"
+
+namespace nk = nib::kernels;
+
+namespace {
+
+std::vector<float> random_vec(std::int64_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// Args: n_q, n_kv, heads, kv_heads, causal.
+void BM_attention(benchmark::State& state) {
+  nk::AttentionShape s;
+  s.n_q = state.range(0);
+  s.n_kv = state.range(1);
+  s.n_heads = state.range(2);
+  s.n_kv_heads = state.range(3);
+  s.causal = state.range(4) != 0;
+  s.head_dim = 64;
+  s.q_stride = s.out_stride = s.n_heads * s.head_dim;
+  s.kv_stride = s.n_kv_heads * s.head_dim;
+  s.q_pos0 = s.causal ? s.n_kv - s.n_q : 0;
+  const auto q = random_vec(s.n_q * s.q_stride, 1), k = random_vec(s.n_kv * s.kv_stride, 2),
+             v = random_vec(s.n_kv * s.kv_stride, 3);
+  std::vector<float> out(static_cast<std::size_t>(s.n_q * s.out_stride));
+  std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s)));
+  for (auto _ : state) {
+    nk::attention(q.data(), k.data(), v.data(), s, out.data(), scratch.data());
+    benchmark::ClobberMemory();
+  }
+  double pairs = 0;
+  for (std::int64_t i = 0; i < s.n_q; ++i) pairs += s.causal ? double(s.q_pos0 + i + 1) : double(s.n_kv);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(4.0 * pairs * double(s.n_heads * s.head_dim) * double(state.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_attention)
+    ->Args({128, 128, 12, 12, 0})  // BERT-base, one sequence of a batch
+    ->Args({512, 512, 12, 12, 1})  // GPT-2 124M prefill of 512
+    ->Args({512, 512, 15, 5, 1})   // SmolLM2-360M prefill of 512
+    ->Args({1, 512, 12, 12, 1})    // GPT-2 decode after 511 tokens
+    ->Args({1, 512, 15, 5, 1})     // SmolLM2 decode
+    ->ArgNames({"n_q", "n_kv", "heads", "kv_heads", "causal"})
+    ->UseRealTime()
+    ->MinTime(0.2);
+
+}  // namespace
+
+BENCHMARK_MAIN();
