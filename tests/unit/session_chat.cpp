@@ -4,34 +4,16 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <fstream>
 
 #include <nib/chat.hpp>
 #include <nib/error.hpp>
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
-#include <nlohmann/json.hpp>
-
-#include "file_builders.hpp"
+#include "chat_model.hpp"
 #include "shared_data.hpp"
 
 namespace {
-
-const char* kTemplate =
-    "{{ bos_token }}{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}"
-    "{{ eos_token if m.role == 'assistant' else '' }}\n{% endfor %}"
-    "{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
-
-// The shared folder copied to a scratch dir with kTemplate in its tokenizer_config.json.
-std::filesystem::path chat_folder(const std::string& folder) {
-  const auto dir = nib::test::scratch_dir("chat-" + folder);
-  nib::test::copy_model_folder(nib::test::shared_path("models/" + folder), dir);
-  auto config = nlohmann::json::parse(nib::test::read_file(dir / "tokenizer_config.json"));
-  config["chat_template"] = kTemplate;
-  nib::test::write_file(dir / "tokenizer_config.json", config.dump());
-  return dir;
-}
 
 nib::GenerateOptions greedy(int n) {
   nib::GenerateOptions o;
@@ -43,7 +25,7 @@ nib::GenerateOptions greedy(int n) {
 TEST_CASE("chat renders the model's template, adds no second BOS and equals generate() on it") {
   for (const std::string folder : {"stories260K", "tiny-llama"}) {
     CAPTURE(folder);
-    const auto dir = chat_folder(folder);
+    const auto dir = nib::test::chat_model_folder(folder, "chat-" + folder);
     const auto model = nib::Model::load(dir);
     const auto bos = model.tokenizer().special_tokens().bos;
     REQUIRE(bos);
@@ -72,7 +54,7 @@ TEST_CASE("chat renders the model's template, adds no second BOS and equals gene
 }
 
 TEST_CASE("a second chat turn reuses the cached prefix of the first") {
-  const auto model = nib::Model::load(chat_folder("stories260K"));
+  const auto model = nib::Model::load(nib::test::chat_model_folder("stories260K", "chat-turns"));
   nib::Session session(model);
   std::vector<nib::Message> history{{"user", "Once upon a time"}};
   const auto first = session.chat(history, greedy(10));
