@@ -309,6 +309,68 @@ NIB_C_API nib_status nib_logits(nib_session* session, const nib_token* ids, size
                                 const int64_t* positions, size_t position_count, const float** out,
                                 size_t* vocab);
 
+/* Renders `messages` with the model folder's own chat template (NIB_UNSUPPORTED when its
+ * tokenizer_config.json has none), tokenises the prompt without adding special tokens (the template
+ * writes BOS, as transformers' apply_chat_template) and generates as nib_generate (its
+ * add_special_tokens is not used). `chat_options` may be NULL: then the generation prompt is added;
+ * a struct from nib_chat_options_init adds it only when add_generation_prompt is set; its
+ * template_name must be NULL. A later call whose conversation extends this one reuses the cached
+ * prefix (out->reused_tokens). Fills the first out->struct_size bytes of *out (owned by the
+ * session as for nib_generate). */
+NIB_C_API nib_status nib_session_chat(nib_session* session, const nib_message* messages, size_t count,
+                                      const nib_generate_options* options,
+                                      const nib_chat_options* chat_options, nib_generation* out);
+
+/* ---- scoring continuations (causal LMs) --------------------------------------------------- */
+
+typedef struct nib_continuation_score {
+  size_t struct_size;
+  /* `count` parallel values owned by the session and valid until its next call. */
+  const nib_token* ids;        /* the continuation's tokens */
+  const float* token_logprobs; /* log p(ids[i] | prompt, ids[0..i)) */
+  size_t count;
+  double logprob; /* their sum: log p(continuation | prompt) */
+} nib_continuation_score;
+
+/* The log-probability of each of `count` continuations given `prompt`; the prompt is fed once and
+ * every continuation is evaluated from its cached prefix. Tokenisation (as lm-evaluation-harness):
+ * whitespace ending the prompt moves to the front of each continuation; the prompt is encoded with
+ * the model's special tokens; a continuation's ids are what encoding prompt + continuation adds
+ * after the prompt's ids, or, when that encoding does not start with them, the continuation
+ * encoded alone without special tokens. NIB_INVALID_ARGUMENT for no or an empty continuation;
+ * NIB_CONTEXT_FULL when prompt + continuation exceed the context. `out` points to `count` structs
+ * laid out at a stride of out[0].struct_size bytes (set it to sizeof(nib_continuation_score)). */
+NIB_C_API nib_status nib_session_score(nib_session* session, const char* prompt,
+                                       const char* const* continuations, size_t count,
+                                       nib_continuation_score* out);
+
+typedef enum nib_length_normalization {
+  NIB_NORMALIZE_SUM = 0, /* the summed log-probability */
+  NIB_NORMALIZE_MEAN = 1 /* the mean per-token log-probability (length normalisation) */
+} nib_length_normalization;
+
+typedef struct nib_choose_options {
+  size_t struct_size;
+  int32_t normalization; /* a nib_length_normalization; default NIB_NORMALIZE_SUM */
+  int32_t reserved;      /* 0; keeps the struct free of trailing padding */
+} nib_choose_options;
+
+NIB_C_API nib_status nib_choose_options_init(nib_choose_options* options);
+
+typedef struct nib_choice {
+  size_t struct_size;
+  int64_t tokens;      /* the choice's token count */
+  double logprob;      /* summed log-probability given the prompt */
+  double mean_logprob; /* logprob / tokens */
+  double probability;  /* softmax over the choices of the selected score (they sum to 1) */
+} nib_choice;
+
+/* The constrained-choice classifier: nib_session_score of each choice, normalised over the
+ * choices. `options` may be NULL. `out` points to `count` structs at a stride of
+ * out[0].struct_size bytes (set it to sizeof(nib_choice)); they hold values only. */
+NIB_C_API nib_status nib_session_choose(nib_session* session, const char* prompt, const char* const* choices,
+                                        size_t count, const nib_choose_options* options, nib_choice* out);
+
 /* ---- encoder tasks ------------------------------------------------------------------------ */
 
 typedef enum nib_pooling { NIB_POOLING_AUTO = 0, NIB_POOLING_MEAN = 1, NIB_POOLING_CLS = 2 } nib_pooling;

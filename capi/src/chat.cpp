@@ -1,4 +1,5 @@
 // Chat templates of a tokenizer's folder.
+#include "chat_options.hpp"
 #include "guard.hpp"
 #include "handles.hpp"
 
@@ -7,13 +8,28 @@ using nib::capi::need;
 
 NIB_CAPI_NO_TAIL_PADDING(nib_chat_options, variables_json);
 
-namespace {
+namespace nib::capi {
 
 nib_chat_options default_chat_options() {
   nib_chat_options o{};
   o.struct_size = sizeof o;
   return o;
 }
+
+nib::ChatOptions chat_options_to_cpp(const nib_chat_options& o) {
+  nib::ChatOptions c;
+  c.add_generation_prompt = o.add_generation_prompt != 0;
+  if (o.tools_json) c.tools_json = o.tools_json;
+  if (o.documents_json) c.documents_json = o.documents_json;
+  if (o.variables_json) c.variables_json = o.variables_json;
+  return c;
+}
+
+}  // namespace nib::capi
+
+namespace {
+
+using nib::capi::default_chat_options;
 
 struct Resolved {
   nib::ChatTemplate chat_template;
@@ -29,12 +45,7 @@ Resolved resolve(const nib_tokenizer* tokenizer, const nib_chat_options* options
   auto it = t.templates.find(name);
   if (it == t.templates.end())
     it = t.templates.emplace(name, nib::ChatTemplate::from_tokenizer_config(t.dir, name)).first;
-  nib::ChatOptions c;
-  c.add_generation_prompt = o.add_generation_prompt != 0;
-  if (o.tools_json) c.tools_json = o.tools_json;
-  if (o.documents_json) c.documents_json = o.documents_json;
-  if (o.variables_json) c.variables_json = o.variables_json;
-  return {it->second, std::move(c)};
+  return {it->second, nib::capi::chat_options_to_cpp(o)};
 }
 
 }  // namespace

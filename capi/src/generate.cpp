@@ -1,4 +1,5 @@
 // Generation and logits (causal LMs).
+#include "chat_options.hpp"
 #include "guard.hpp"
 #include "handles.hpp"
 
@@ -118,6 +119,34 @@ nib_status nib_generate_ids(nib_session* session, const nib_token* ids, size_t c
     generate(session, options, out,
              [&](nib::Session& s, const nib::GenerateOptions& g, const nib::StreamFn& f) {
                return s.generate_ids({ids, count}, g, f);
+             });
+  });
+}
+
+nib_status nib_session_chat(nib_session* session, const nib_message* messages, size_t count,
+                            const nib_generate_options* options, const nib_chat_options* chat_options,
+                            nib_generation* out) {
+  return guard(__func__, [&] {
+    if (!messages && count) invalid("messages is NULL");
+    std::vector<nib::Message> list;
+    list.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (!messages[i].role || !messages[i].content)
+        invalid("messages[" + std::to_string(i) + "] has a NULL role or content");
+      list.push_back({messages[i].role, messages[i].content});
+    }
+    nib::ChatOptions c;
+    c.add_generation_prompt = true;  // no options: a reply is wanted
+    if (chat_options) {
+      const nib_chat_options o =
+          nib::capi::read_options(chat_options, nib::capi::default_chat_options(), "chat_options");
+      if (o.template_name)
+        invalid("chat_options->template_name must be NULL (the model's default template is used)");
+      c = nib::capi::chat_options_to_cpp(o);
+    }
+    generate(session, options, out,
+             [&](nib::Session& s, const nib::GenerateOptions& g, const nib::StreamFn& f) {
+               return s.chat(list, g, f, c);
              });
   });
 }

@@ -43,6 +43,7 @@ struct nib_session_results {
   std::vector<std::vector<const char*>> label_names;
   std::vector<nib::MaskFill> fills;
   std::vector<nib::TokenTag> tags;
+  std::vector<nib::ContinuationScore> scores;
   std::vector<nib_token> ids;
   std::vector<const char*> strings_a, strings_b;
   std::vector<float> floats_a, floats_b;

@@ -7,4 +7,5 @@ void test_chat(void);
 void test_causal(void);
 void test_encoder(void);
 void test_adapters(void);
+void test_scoring(void);
 #endif

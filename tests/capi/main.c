@@ -10,8 +10,9 @@ int main(int argc, char** argv) {
   static const struct {
     const char* name;
     void (*run)(void);
-  } groups[] = {{"errors", test_errors}, {"structs", test_structs}, {"tokenizer", test_tokenizer},
-                {"chat", test_chat},     {"causal", test_causal},   {"encoder", test_encoder}, {"adapters", test_adapters}};
+  } groups[] = {{"errors", test_errors},     {"structs", test_structs}, {"tokenizer", test_tokenizer},
+                {"chat", test_chat},         {"causal", test_causal},   {"encoder", test_encoder},
+                {"adapters", test_adapters}, {"scoring", test_scoring}};
   if (argc < 2) {
     fprintf(stderr, "usage: %s GROUP [SCRATCH_DIR]\n", argv[0]);
     return 2;

@@ -76,6 +76,20 @@ class Generation(_Sized):
                 ("decode_ms", c_double)]
 
 
+class ContinuationScore(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("ids", POINTER(c_token)), ("token_logprobs", POINTER(c_float)),
+                ("count", c_size_t), ("logprob", c_double)]
+
+
+class ChooseOptions(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("normalization", c_int32), ("reserved", c_int32)]
+
+
+class Choice(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("tokens", c_int64), ("logprob", c_double), ("mean_logprob", c_double),
+                ("probability", c_double)]
+
+
 class TaskOptions(_Sized):
     _fields_ = [("struct_size", c_size_t), ("truncate", c_int32), ("pooling", c_int32), ("normalize", c_int32),
                 ("aggregation", c_int32), ("top_k", c_int32), ("reserved", c_int32)]
@@ -146,6 +160,10 @@ _SIGNATURES = {
     "nib_generate": [c_void_p, c_char_p, _P(GenerateOptions), _P(Generation)],
     "nib_generate_ids": [c_void_p, _P(c_token), c_size_t, _P(GenerateOptions), _P(Generation)],
     "nib_logits": [c_void_p, _P(c_token), c_size_t, _P(c_int64), c_size_t, _P(_P(c_float)), _P(c_size_t)],
+    "nib_session_chat": [c_void_p, _P(Message), c_size_t, _P(GenerateOptions), _P(ChatOptions), _P(Generation)],
+    "nib_session_score": [c_void_p, c_char_p, _P(c_char_p), c_size_t, _P(ContinuationScore)],
+    "nib_choose_options_init": [_P(ChooseOptions)],
+    "nib_session_choose": [c_void_p, c_char_p, _P(c_char_p), c_size_t, _P(ChooseOptions), _P(Choice)],
     "nib_task_options_init": [_P(TaskOptions)],
     "nib_classify": [c_void_p, c_char_p, _P(TaskOptions), _P(Classification)],
     "nib_classify_batch": [c_void_p, _P(c_char_p), c_size_t, _P(TaskOptions), _P(Classification)],

@@ -138,6 +138,16 @@ class Model:
         with self.session() as s:
             return s.chat(messages, **options)
 
+    def score(self, prompt: str, continuations: Sequence[str]) -> List[Any]:
+        """See Session.score."""
+        with self.session() as s:
+            return s.score(prompt, continuations)
+
+    def choose(self, prompt: str, choices: Sequence[str], normalization: str = "sum") -> List[Any]:
+        """See Session.choose."""
+        with self.session() as s:
+            return s.choose(prompt, choices, normalization=normalization)
+
     def classify(self, text: Union[str, Sequence[str]], truncate: bool = True) -> Any:
         with self.session() as s:
             return s.classify(text, truncate=truncate)

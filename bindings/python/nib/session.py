@@ -36,6 +36,29 @@ class Generation:
     stats: Dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class ContinuationScore:
+    """A continuation's tokens and log-probabilities given the prompt (see Session.score)."""
+
+    ids: List[int]
+    token_logprobs: List[float]
+    logprob: float
+
+
+@dataclass
+class Choice:
+    """One choice of Session.choose: its log-probabilities and its probability among the choices."""
+
+    text: str
+    tokens: int
+    logprob: float
+    mean_logprob: float
+    probability: float
+
+
+_NORMALIZATION = {"sum": 0, "mean": 1}
+
+
 def _generate_options(kw: Dict[str, Any], stream: Optional[Callable[..., int]]) -> Tuple[Any, list]:
     """nib_generate_options from keyword arguments; the second value keeps ctypes objects alive."""
     o = _lib.GenerateOptions()
@@ -155,6 +178,10 @@ class Session:
             ids = (_lib.c_token * len(prompt))(*prompt)
             call("nib_generate_ids", self._handle, ids, len(prompt), ctypes.byref(opts), ctypes.byref(out))
         del keep
+        return self._generation(out)
+
+    def _generation(self, out: Any) -> Generation:
+        """Copies a session-owned nib_generation into last_generation."""
         g = Generation(
             text=ctypes.string_at(out.text, out.text_len).decode("utf-8"),
             ids=out.ids[: out.count], prompt_ids=out.prompt_ids[: out.prompt_count],
@@ -223,10 +250,46 @@ class Session:
             raise outcome["error"]
 
     def chat(self, messages: Sequence[Mapping[str, Any]], **options: Any) -> str:
-        """Renders messages with the model's chat template (adding the generation prompt) and answers."""
-        prompt = self.model.tokenizer.apply_chat_template(messages, add_generation_prompt=True)
-        options.setdefault("add_special_tokens", False)  # the template already wrote them
-        return self.generate(prompt, **options)
+        """Answers the conversation ([{"role": ..., "content": ...}, ...]) rendered with the model's
+        chat template (adding the generation prompt) and tokenised without added special tokens
+        (the template writes them). A later call whose conversation extends this one reuses the
+        cached earlier turns (last_generation.stats["reused_tokens"]). Options as generate_full."""
+        items = list(messages)
+        roles = [str(m["role"]).encode("utf-8") for m in items]
+        contents = [str(m["content"]).encode("utf-8") for m in items]
+        arr = (_lib.Message * len(items))(*[_lib.Message(r, c) for r, c in zip(roles, contents)])
+        opts, keep = _generate_options(options, None)
+        out = _lib.Generation()
+        call("nib_session_chat", self._handle, arr, len(items), ctypes.byref(opts), None, ctypes.byref(out))
+        del keep
+        return self._generation(out).text
+
+    def score(self, prompt: str, continuations: Sequence[str]) -> List[ContinuationScore]:
+        """log p(continuation | prompt) per continuation, with its tokens and per-token values. The
+        prompt is fed once; whitespace ending it moves to the continuations (lm-evaluation-harness's
+        rule, see nib_session_score)."""
+        texts = list(continuations)
+        outs = (_lib.ContinuationScore * max(1, len(texts)))()
+        outs[0].struct_size = ctypes.sizeof(_lib.ContinuationScore)
+        call("nib_session_score", self._handle, prompt.encode("utf-8"), _texts(texts), len(texts), outs)
+        return [ContinuationScore(ids=o.ids[: o.count], token_logprobs=o.token_logprobs[: o.count], logprob=o.logprob)
+                for o in outs[: len(texts)]]
+
+    def choose(self, prompt: str, choices: Sequence[str], normalization: str = "sum") -> List[Choice]:
+        """Probabilities of the choices as continuations of prompt, normalised over them: by the
+        summed log-probabilities ("sum") or the per-token means ("mean", length normalisation)."""
+        if normalization not in _NORMALIZATION:
+            raise InvalidArgumentError(f"normalization must be one of {sorted(_NORMALIZATION)}, not {normalization!r}")
+        opts = _lib.ChooseOptions()
+        call("nib_choose_options_init", ctypes.byref(opts))
+        opts.normalization = _NORMALIZATION[normalization]
+        texts = list(choices)
+        outs = (_lib.Choice * max(1, len(texts)))()
+        outs[0].struct_size = ctypes.sizeof(_lib.Choice)
+        call("nib_session_choose", self._handle, prompt.encode("utf-8"), _texts(texts), len(texts), ctypes.byref(opts),
+             outs)
+        return [Choice(text=t, tokens=o.tokens, logprob=o.logprob, mean_logprob=o.mean_logprob,
+                       probability=o.probability) for t, o in zip(texts, outs)]
 
     def logits(self, ids: Sequence[int], positions: Optional[Sequence[int]] = None) -> Any:
         """Next-token logits after each position of ids (default: the last), in a fresh context:
