@@ -1,6 +1,7 @@
 #include "text/jinja/parser.hpp"
 
 #include <initializer_list>
+#include <span>
 #include <string_view>
 
 #include "text/jinja/errors.hpp"
@@ -16,6 +17,22 @@ std::unique_ptr<N> node(int line) {
   n->line = line;
   return n;
 }
+
+// A spelling of a binary operator: a keyword (`and`) is a Name token, a symbol an Op token.
+struct OpSpelling {
+  std::string_view text;
+  BinaryOp op;
+  bool keyword = false;
+};
+
+// Jinja2's precedence, loosest first: or, and, not, comparisons, + -, ~, * / // %, **, unary.
+constexpr OpSpelling kOr[] = {{"or", BinaryOp::Or, true}};
+constexpr OpSpelling kAnd[] = {{"and", BinaryOp::And, true}};
+constexpr OpSpelling kMath1[] = {{"+", BinaryOp::Add}, {"-", BinaryOp::Sub}};
+constexpr OpSpelling kConcat[] = {{"~", BinaryOp::Concat}};
+constexpr OpSpelling kMath2[] = {
+    {"*", BinaryOp::Mul}, {"/", BinaryOp::Div}, {"//", BinaryOp::FloorDiv}, {"%", BinaryOp::Mod}};
+constexpr OpSpelling kPow[] = {{"**", BinaryOp::Pow}};
 
 class Parser {
  public:
@@ -328,31 +345,29 @@ class Parser {
     return expr;
   }
 
-  ExprPtr binary(BinaryOp op, ExprPtr lhs, ExprPtr rhs, int line) {
-    auto b = node<Binary>(line);
-    b->op = op;
-    b->lhs = std::move(lhs);
-    b->rhs = std::move(rhs);
-    return b;
+  const OpSpelling* match(std::span<const OpSpelling> ops) const {
+    for (const auto& o : ops) {
+      if (o.keyword ? is_name(o.text) : is_op(o.text)) return &o;
+    }
+    return nullptr;
   }
 
-  ExprPtr parse_or() {
-    auto lhs = parse_and();
-    while (is_name("or")) {
-      int line = next().line;
-      lhs = binary(BinaryOp::Or, std::move(lhs), parse_and(), line);
+  // One left-associative precedence level: operands come from the next-tighter level.
+  ExprPtr left_assoc(std::span<const OpSpelling> ops, ExprPtr (Parser::*operand)()) {
+    auto lhs = (this->*operand)();
+    while (const OpSpelling* o = match(ops)) {
+      const int line = next().line;
+      auto b = node<Binary>(line);
+      b->op = o->op;
+      b->lhs = std::move(lhs);
+      b->rhs = (this->*operand)();
+      lhs = std::move(b);
     }
     return lhs;
   }
 
-  ExprPtr parse_and() {
-    auto lhs = parse_not();
-    while (is_name("and")) {
-      int line = next().line;
-      lhs = binary(BinaryOp::And, std::move(lhs), parse_not(), line);
-    }
-    return lhs;
-  }
+  ExprPtr parse_or() { return left_assoc(kOr, &Parser::parse_and); }
+  ExprPtr parse_and() { return left_assoc(kAnd, &Parser::parse_not); }
 
   ExprPtr parse_not() {
     if (is_name("not")) {
@@ -401,45 +416,11 @@ class Parser {
     return c;
   }
 
-  ExprPtr parse_math1() {
-    auto lhs = parse_concat();
-    while (is_op("+") || is_op("-")) {
-      const Token& t = next();
-      lhs = binary(t.text == "+" ? BinaryOp::Add : BinaryOp::Sub, std::move(lhs), parse_concat(), t.line);
-    }
-    return lhs;
-  }
-
-  ExprPtr parse_concat() {
-    auto lhs = parse_math2();
-    while (is_op("~")) {
-      int line = next().line;
-      lhs = binary(BinaryOp::Concat, std::move(lhs), parse_math2(), line);
-    }
-    return lhs;
-  }
-
-  ExprPtr parse_math2() {
-    auto lhs = parse_pow();
-    while (is_op("*") || is_op("/") || is_op("//") || is_op("%")) {
-      const Token& t = next();
-      BinaryOp op = t.text == "*"    ? BinaryOp::Mul
-                    : t.text == "/"  ? BinaryOp::Div
-                    : t.text == "//" ? BinaryOp::FloorDiv
-                                     : BinaryOp::Mod;
-      lhs = binary(op, std::move(lhs), parse_pow(), t.line);
-    }
-    return lhs;
-  }
-
-  ExprPtr parse_pow() {
-    auto lhs = parse_unary(true);
-    while (is_op("**")) {
-      int line = next().line;
-      lhs = binary(BinaryOp::Pow, std::move(lhs), parse_unary(true), line);
-    }
-    return lhs;
-  }
+  ExprPtr parse_math1() { return left_assoc(kMath1, &Parser::parse_concat); }
+  ExprPtr parse_concat() { return left_assoc(kConcat, &Parser::parse_math2); }
+  ExprPtr parse_math2() { return left_assoc(kMath2, &Parser::parse_pow); }
+  ExprPtr parse_pow() { return left_assoc(kPow, &Parser::parse_unary_filtered); }
+  ExprPtr parse_unary_filtered() { return parse_unary(true); }
 
   ExprPtr parse_unary(bool with_filter) {
     DepthGuard guard(*this);
