@@ -1,6 +1,8 @@
 // The CLI's choose, chat and generate --chat give what the Session API gives.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
@@ -44,6 +46,33 @@ TEST_CASE("nib choose --json agrees with Session::choose") {
     CHECK(total == doctest::Approx(1.0));
   }
   nib::test::run_cli("choose -m '" + dir.string() + "' -p 'x'", 106);  // no --choice: a usage error
+}
+
+TEST_CASE("score's log-probabilities are the log-softmax of what nib logits prints") {
+  const auto dir = nib::test::shared_path("models/stories260K");
+  const std::string continuation = " went to the park.";
+  nib::Session session(nib::Model::load(dir));
+  const auto s = session.score(kStory, std::vector<std::string>{continuation})[0];
+  const auto prompt_count = session.model().tokenizer().encode(kStory).ids.size();
+  std::string positions;
+  for (std::size_t i = 0; i < s.ids.size(); ++i) {
+    positions += (i ? "," : "") + std::to_string(prompt_count + i - 1);
+  }
+  const auto j = nlohmann::json::parse(nib::test::run_cli(
+      "logits --json -m '" + dir.string() + "' -p '" + kStory + continuation + "' --positions " + positions));
+  double sum = 0;
+  for (std::size_t i = 0; i < s.ids.size(); ++i) {
+    const auto row = j["logits"][std::to_string(prompt_count + i - 1)].get<std::vector<double>>();
+    const auto id = j["ids"][prompt_count + i].get<nib::TokenId>();
+    CHECK(id == s.ids[i]);
+    double top = -INFINITY, z = 0;
+    for (double x : row) top = std::max(top, x);
+    for (double x : row) z += std::exp(x - top);
+    const double want = row[static_cast<std::size_t>(id)] - top - std::log(z);
+    CHECK(std::abs(s.token_logprobs[i] - want) <= 1e-4);
+    sum += want;
+  }
+  CHECK(std::abs(s.logprob - sum) <= 1e-4);
 }
 
 TEST_CASE("nib chat answers each stdin line in one multi-turn conversation") {

@@ -82,6 +82,7 @@ void check_equals_logits(const std::string& folder) {
 TEST_CASE("score equals the log-softmax of logits() at the continuation's positions") {
   check_equals_logits("stories260K");
   check_equals_logits("tiny-llama");
+  check_equals_logits("tiny-gpt2");  // byte-level BPE, no BOS
 }
 
 TEST_CASE("the shared-prefix path gives the numbers of scoring each continuation on its own") {
