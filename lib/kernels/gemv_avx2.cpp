@@ -151,22 +151,36 @@ void in_out(const float* x, int64_t m, const Weight& w, const float* bias, float
   }
 }
 
+// This thread's share [part of parts] of y = x·Wᵀ (+ bias).
+void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
+              int64_t ldy, int parts, int part) {
+  int64_t begin = 0, end = 0;
+  if (w.layout == Layout::OutIn) {
+    split(w.n, parts, part, 4, begin, end);
+    out_in(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+  } else {
+    split(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
+    in_out(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+  }
+}
+
 }  // namespace
 
 void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             int64_t ldx, int64_t ldy) {
   const bool parallel = w.n * w.k * m >= kParallelWork;
 #pragma omp parallel if (parallel)
+  run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num());
+}
+
+void matmul_many(const float* x, int64_t m, std::span<const Projection> projections) {
+  int64_t work = 0;
+  for (const auto& p : projections) work += p.w.n * p.w.k * m;
+#pragma omp parallel if (work >= kParallelWork)
   {
     const int parts = omp_get_num_threads(), part = omp_get_thread_num();
-    int64_t begin = 0, end = 0;
-    if (w.layout == Layout::OutIn) {
-      split(w.n, parts, part, 4, begin, end);
-      out_in(x, m, w, bias, y, accumulate, ldx, ldy, begin, end);
-    } else {
-      split(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
-      in_out(x, m, w, bias, y, accumulate, ldx, ldy, begin, end);
-    }
+    for (const auto& p : projections)
+      if (p.w.n > 0) run_part(x, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part);
   }
 }
 

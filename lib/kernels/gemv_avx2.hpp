@@ -2,6 +2,7 @@
 // Matrix-vector style matmul for decode (M = 1) and small M: AVX2+FMA, weights read in place,
 // output features split across OpenMP threads so each core streams its own part of the weights.
 #include <cstdint>
+#include <span>
 
 #include "kernels/kernels.hpp"
 
@@ -10,5 +11,9 @@ namespace nib::kernels::gemv {
 // Same contract as kernels::matmul with explicit leading dimensions. Allocates nothing.
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             std::int64_t ldx, std::int64_t ldy);
+
+// kernels::matmul_many on the GEMV path: one parallel region, each thread its share of every
+// projection's outputs (x rows contiguous, leading dimension k). Allocates nothing.
+void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections);
 
 }  // namespace nib::kernels::gemv

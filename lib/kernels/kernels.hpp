@@ -2,6 +2,7 @@
 // The compute vocabulary the models are written in. Everything here works on row-major f32
 // buffers; this folder is the only place with SIMD or oneDNN code.
 #include <cstdint>
+#include <span>
 
 namespace nib::kernels {
 
@@ -18,13 +19,24 @@ struct Weight {
 
 // y[m, n] = x[m, k] · Wᵀ (+ bias[n]); with accumulate, y += instead of y =.
 // x, y rows are contiguous with leading dimensions k and n (or ldx/ldy when given).
-void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate = false,
-            std::int64_t ldx = 0, std::int64_t ldy = 0);
+void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y,
+            bool accumulate = false, std::int64_t ldx = 0, std::int64_t ldy = 0);
+
+// Several projections of the same input x[m, k] (Llama's q|k|v, gate|up): y_i = x·W_iᵀ (+ bias_i),
+// each y_i contiguous. At decode sizes all weights stream through one parallel region (one fork and
+// join per group instead of one per projection); otherwise one matmul each.
+struct Projection {
+  Weight w;
+  const float* bias = nullptr;
+  float* y = nullptr;
+};
+void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections);
 
 // Plain GEMM on activations: c[m, n] = alpha · a[m, k] · op(b) (+ beta · c), b is [k, n] or, with
 // b_transposed, [n, k]. Leading dimensions are explicit (attention uses strided head views).
 void gemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,
-          std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha = 1.f, float beta = 0.f);
+          std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha = 1.f,
+          float beta = 0.f);
 
 // Row-wise norms over `dim` elements, rows contiguous. y may alias x.
 void rms_norm(const float* x, const float* weight, float* y, std::int64_t rows, std::int64_t dim, float eps);

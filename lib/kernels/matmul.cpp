@@ -29,6 +29,15 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
     onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
 }
 
+void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections) {
+  if (m <= 0) return;
+  bool gemv = true;
+  for (const auto& p : projections)
+    gemv = gemv && (m <= kGemvMaxM[static_cast<int>(p.w.layout)] || p.w.k == 0);
+  if (gemv) return gemv::matmul_many(x, m, projections);
+  for (const auto& p : projections) matmul(x, m, p.w, p.bias, p.y);
+}
+
 void gemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,
           std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, float beta) {
   if (m <= 0 || n <= 0) return;

@@ -41,6 +41,23 @@ void apply_linear(const Linear& lin, const float* x, std::int64_t m, float* y, c
   }
 }
 
+void apply_linears(std::span<const LinearOut> outs, const float* x, std::int64_t m,
+                   const AdapterView* adapters, float* lora_scratch) {
+  constexpr std::size_t kMax = 4;
+  bool plain = outs.size() <= kMax;
+  for (const auto& o : outs) {
+    if (adapters && o.lin->module >= 0)
+      plain = plain && !adapters->replacement(o.lin->module) && adapters->deltas(o.lin->module).empty();
+  }
+  if (!plain) {
+    for (const auto& o : outs) apply_linear(*o.lin, x, m, o.y, adapters, lora_scratch);
+    return;
+  }
+  kernels::Projection ps[kMax];
+  for (std::size_t i = 0; i < outs.size(); ++i) ps[i] = {outs[i].lin->w, outs[i].lin->bias, outs[i].y};
+  kernels::matmul_many(x, m, std::span(ps, outs.size()));
+}
+
 void apply_norm(const Norm& norm, const float* x, float* y, std::int64_t rows, std::int64_t dim) {
   if (norm.rms) {
     kernels::rms_norm(x, norm.weight, y, rows, dim, norm.eps);

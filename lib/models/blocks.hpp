@@ -61,6 +61,15 @@ class ModuleRegistry {
 void apply_linear(const Linear& lin, const float* x, std::int64_t m, float* y, const AdapterView* adapters,
                   float* lora_scratch);
 
+// Several linears on the same input x[m, in] (q|k|v, gate|up), y_i = apply_linear(lin_i, x). When
+// no adapter touches any of them this is one kernels::matmul_many call.
+struct LinearOut {
+  const Linear* lin = nullptr;
+  float* y = nullptr;
+};
+void apply_linears(std::span<const LinearOut> outs, const float* x, std::int64_t m,
+                   const AdapterView* adapters, float* lora_scratch);
+
 struct Norm {
   const float* weight = nullptr;
   const float* bias = nullptr;  // LayerNorm only

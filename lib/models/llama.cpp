@@ -108,9 +108,8 @@ class Llama final : public DecoderLM {
       float* v = s.values(static_cast<std::int64_t>(i));
       float* k_new = k + pos0 * kv_dim;
       apply_norm(l.attn_norm, s.x.data(), s.xn.data(), n, h);
-      apply_linear(l.q, s.xn.data(), n, s.proj.data(), adapters, lora);
-      apply_linear(l.k, s.xn.data(), n, k_new, adapters, lora);
-      apply_linear(l.v, s.xn.data(), n, v + pos0 * kv_dim, adapters, lora);
+      const LinearOut qkv[] = {{&l.q, s.proj.data()}, {&l.k, k_new}, {&l.v, v + pos0 * kv_dim}};
+      apply_linears(qkv, s.xn.data(), n, adapters, lora);
       kernels::rope(s.proj.data(), n, shape_.heads, hd, q_dim, s.positions.data(), inv_freq);
       kernels::rope(k_new, n, shape_.kv_heads, hd, kv_dim, s.positions.data(), inv_freq);
       kernels::attention(s.proj.data(), k, v, as, s.attn.data(), s.attn_scratch.data());
@@ -119,8 +118,8 @@ class Llama final : public DecoderLM {
 
       apply_norm(l.mlp_norm, s.x.data(), s.xn.data(), n, h);
       const std::int64_t inter = shape_.ffn_width;
-      apply_linear(l.gate, s.xn.data(), n, s.ffn_a.data(), adapters, lora);
-      apply_linear(l.up, s.xn.data(), n, s.ffn_b.data(), adapters, lora);
+      const LinearOut gate_up[] = {{&l.gate, s.ffn_a.data()}, {&l.up, s.ffn_b.data()}};
+      apply_linears(gate_up, s.xn.data(), n, adapters, lora);
       kernels::silu_mul(s.ffn_a.data(), s.ffn_b.data(), s.ffn_a.data(), n * inter);
       apply_linear(l.down, s.ffn_a.data(), n, s.tmp.data(), adapters, lora);
       residual_add(s.x.data(), s.tmp.data(), n);

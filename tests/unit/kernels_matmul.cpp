@@ -185,3 +185,31 @@ TEST_CASE("kernels: set_num_threads is per calling thread") {
   nk::set_num_threads(0);
   CHECK(nk::num_threads() >= 1);
 }
+
+TEST_CASE("kernels: matmul_many equals one matmul per projection (GEMV and oneDNN paths)") {
+  // q|k|v-like shapes of both layouts, with and without bias, including an odd N and an empty one.
+  const std::int64_t k = 96;
+  const std::int64_t ns[] = {96, 37, 32, 0};
+  std::vector<std::vector<float>> ws, bs;
+  for (std::size_t i = 0; i < 4; ++i) {
+    ws.push_back(random_vec(static_cast<std::size_t>(ns[i] * k), 10 + static_cast<unsigned>(i)));
+    bs.push_back(random_vec(static_cast<std::size_t>(ns[i]), 20 + static_cast<unsigned>(i)));
+  }
+  for (const std::int64_t m : {1, 2, 5})
+    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut}) {
+      CAPTURE(m);
+      const auto x = random_vec(static_cast<std::size_t>(m * k), 1);
+      std::vector<std::vector<float>> got(4), want(4);
+      std::vector<nk::Projection> ps;
+      for (std::size_t i = 0; i < 4; ++i) {
+        got[i].assign(static_cast<std::size_t>(m * ns[i]), 7.f);
+        want[i].assign(static_cast<std::size_t>(m * ns[i]), 7.f);
+        const nk::Weight w{ws[i].data(), ns[i], k, layout};
+        const float* bias = i % 2 ? nullptr : bs[i].data();
+        ps.push_back({w, bias, got[i].data()});
+        nk::matmul(x.data(), m, w, bias, want[i].data());
+      }
+      nk::matmul_many(x.data(), m, ps);
+      for (std::size_t i = 0; i < 4; ++i) CHECK(got[i] == want[i]);  // same kernels, same sums
+    }
+}
