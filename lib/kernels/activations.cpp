@@ -106,10 +106,17 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n) {
 }
 
 void add_inplace(float* y, const float* x, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(x + i)));
-  for (; i < n; ++i) y[i] += x[i];
+  auto add = [y, x](int64_t b, int64_t e) {
+    int64_t i = b;
+    for (; i + 8 <= e; i += 8)
+      _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(x + i)));
+    for (; i < e; ++i) y[i] += x[i];
+  };
+  // Encoder residuals are batch × 128 × hidden floats: worth both cores; decode's one row is not.
+  if (n < kParallelElements) return add(0, n);
+  constexpr int64_t kChunk = 1 << 13;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < (n + kChunk - 1) / kChunk; ++c) add(c * kChunk, std::min(n, (c + 1) * kChunk));
 }
 
 }  // namespace nib::kernels
