@@ -52,7 +52,8 @@ typedef enum nib_status {
 
 /* ---- version and errors ------------------------------------------------------------------ */
 
-/* The ABI level: an integer bumped only when functions or struct fields are added. */
+/* The ABI level: an integer bumped only when functions or struct fields are added (functions
+ * added later say "Since ABI n"; a caller may check this before using them). */
 NIB_C_API int nib_abi_version(void);
 /* The library version, "MAJOR.MINOR.PATCH"; a static string, never freed. */
 NIB_C_API const char* nib_version(void);
@@ -371,6 +372,52 @@ typedef struct nib_choice {
 NIB_C_API nib_status nib_session_choose(nib_session* session, const char* prompt, const char* const* choices,
                                         size_t count, const nib_choose_options* options, nib_choice* out);
 
+/* One labelled example of a few-shot prompt. This struct is fixed forever. */
+typedef struct nib_labelled_example {
+  const char* text;
+  const char* label;
+} nib_labelled_example;
+
+typedef struct nib_in_context_options {
+  size_t struct_size;
+  const char* instruction; /* text before the examples; NULL: none */
+  const char* separator;   /* replaces {sep}; NULL: "|" */
+  /* One line per example: {text} once, then {label} once, any number of {sep}; other text is
+   * copied. NULL: "{text} {sep} {label} {sep}\n". */
+  const char* line_format;
+  int32_t normalization; /* a nib_length_normalization; default NIB_NORMALIZE_SUM */
+  int32_t reserved;      /* 0; keeps the struct free of trailing padding */
+} nib_in_context_options;
+
+NIB_C_API nib_status nib_in_context_options_init(nib_in_context_options* options);
+
+typedef struct nib_in_context_classification {
+  size_t struct_size;
+  /* Pointers are owned by the session and valid until its next call (or nib_session_free). */
+  const char* label; /* the most probable label */
+  size_t label_index;
+  size_t label_count;        /* the examples' distinct labels, in order of appearance: */
+  const char* const* labels; /* label_count names */
+  /* Per label, the continuation scored after the prompt: the label and the rest of its line
+   * without trailing whitespace (" |" by default), so a label that is a prefix of another is not
+   * favoured; and its values as nib_session_choose gives them (parallel arrays). */
+  const char* const* continuations;
+  const int64_t* tokens;
+  const double* logprobs;
+  const double* mean_logprobs;
+  const double* probabilities; /* they sum to 1 */
+  const char* prompt;          /* the few-shot prompt the continuations were scored after */
+} nib_in_context_classification;
+
+/* Few-shot classification with a causal LM: builds the prompt from `count` (at least one) examples
+ * and `text` (see nib_in_context_options), then chooses among the examples' distinct labels as
+ * nib_session_choose does. Labels must be non-empty. `options` may be NULL. Fills the first
+ * out->struct_size bytes of *out. Since ABI 2. */
+NIB_C_API nib_status nib_session_classify_in_context(nib_session* session,
+                                                     const nib_labelled_example* examples, size_t count,
+                                                     const char* text, const nib_in_context_options* options,
+                                                     nib_in_context_classification* out);
+
 /* ---- encoder tasks ------------------------------------------------------------------------ */
 
 typedef enum nib_pooling { NIB_POOLING_AUTO = 0, NIB_POOLING_MEAN = 1, NIB_POOLING_CLS = 2 } nib_pooling;
@@ -427,6 +474,13 @@ typedef struct nib_fill_mask_result {
 NIB_C_API nib_status nib_fill_mask(nib_session* session, const char* text, const nib_task_options* options,
                                    nib_fill_mask_result* out);
 
+/* Fill-mask for `count` texts (each must hold the mask token), as one nib_fill_mask per text.
+ * `out` points to `count` structs laid out at a stride of out[0].struct_size bytes (set it to
+ * sizeof(nib_fill_mask_result)); each is filled as above, its arrays owned by the session until its
+ * next call. count 0 does nothing (texts and out may then be NULL). Since ABI 2. */
+NIB_C_API nib_status nib_fill_mask_batch(nib_session* session, const char* const* texts, size_t count,
+                                         const nib_task_options* options, nib_fill_mask_result* out);
+
 /* The pooled embedding of a text: *dim floats owned by the session until its next call. */
 NIB_C_API nib_status nib_embed(nib_session* session, const char* text, const nib_task_options* options,
                                const float** out, size_t* dim);
@@ -449,6 +503,13 @@ typedef struct nib_tags {
 /* Tags the tokens (or, with aggregation, words) of a text (token-classification heads). */
 NIB_C_API nib_status nib_tag_tokens(nib_session* session, const char* text, const nib_task_options* options,
                                     nib_tags* out);
+
+/* Tags `count` texts, as one nib_tag_tokens per text. `out` points to `count` structs laid out at
+ * a stride of out[0].struct_size bytes (set it to sizeof(nib_tags)); each is filled as above, its
+ * arrays owned by the session until its next call. count 0 does nothing (texts and out may then be
+ * NULL). Since ABI 2. */
+NIB_C_API nib_status nib_tag_tokens_batch(nib_session* session, const char* const* texts, size_t count,
+                                          const nib_task_options* options, nib_tags* out);
 
 /* ---- LoRA adapters ------------------------------------------------------------------------ */
 

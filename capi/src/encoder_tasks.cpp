@@ -2,9 +2,12 @@
 #include "guard.hpp"
 #include "handles.hpp"
 
+#include <iterator>
+
 using nib::capi::guard;
 using nib::capi::invalid;
 using nib::capi::need;
+using nib::capi::result_item;
 
 NIB_CAPI_NO_TAIL_PADDING(nib_task_options, reserved);
 NIB_CAPI_NO_TAIL_PADDING(nib_classification, logits);
@@ -40,17 +43,6 @@ Task read_task(const nib_task_options* options) {
   return t;
 }
 
-std::vector<std::string> text_list(const char* const* texts, size_t count) {
-  if (!texts && count) invalid("texts is NULL");
-  std::vector<std::string> out;
-  out.reserve(count);
-  for (size_t i = 0; i < count; ++i) {
-    if (!texts[i]) invalid("texts[" + std::to_string(i) + "] is NULL");
-    out.emplace_back(texts[i]);
-  }
-  return out;
-}
-
 // Fresh result storage for a call on session.
 nib_session_results& results(nib_session* session) {
   nib_session& s = *need(session, "session");
@@ -60,9 +52,7 @@ nib_session_results& results(nib_session* session) {
 
 // Points the C view at the session-owned classifications, at the caller's stride.
 void write_classifications(nib_session_results& r, nib_classification* out) {
-  const size_t stride = out->struct_size;
-  if (stride < sizeof(size_t) || stride % alignof(nib_classification))
-    invalid("out->struct_size " + std::to_string(stride) + " is not a valid nib_classification size");
+  result_item(out, 0);  // checks the stride
   r.label_names.resize(r.classifications.size());
   for (size_t i = 0; i < r.classifications.size(); ++i) {
     const nib::Classification& c = r.classifications[i];
@@ -76,9 +66,52 @@ void write_classifications(nib_session_results& r, nib_classification* out) {
     v.labels = names.data();
     v.scores = c.scores.data();
     v.logits = c.logits.data();
-    auto* item = reinterpret_cast<nib_classification*>(reinterpret_cast<char*>(out) + i * stride);
-    item->struct_size = stride;
-    nib::capi::write_result(item, v, "out");
+    nib::capi::write_result(result_item(out, i), v, "out");
+  }
+}
+
+// Points one C view per text at the session-owned fills (r.fills holds every text's candidates,
+// text i's from ends[i-1] to ends[i]); the flat arrays are complete before any pointer is taken.
+void write_fills(nib_session_results& r, const std::vector<size_t>& ends, nib_fill_mask_result* out) {
+  result_item(out, 0);
+  for (const auto& f : r.fills) {
+    r.ids.push_back(f.id);
+    r.strings_a.push_back(f.token.c_str());
+    r.strings_b.push_back(f.sequence.c_str());
+    r.floats_a.push_back(f.score);
+    r.floats_b.push_back(f.logit);
+  }
+  for (size_t i = 0, begin = 0; i < ends.size(); begin = ends[i++]) {
+    nib_fill_mask_result v{};
+    v.count = ends[i] - begin;
+    v.ids = r.ids.data() + begin;
+    v.tokens = r.strings_a.data() + begin;
+    v.sequences = r.strings_b.data() + begin;
+    v.scores = r.floats_a.data() + begin;
+    v.logits = r.floats_b.data() + begin;
+    nib::capi::write_result(result_item(out, i), v, "out");
+  }
+}
+
+// The same for tags (r.tags holds every text's tags, text i's up to ends[i]).
+void write_tags(nib_session_results& r, const std::vector<size_t>& ends, nib_tags* out) {
+  result_item(out, 0);
+  for (const auto& tag : r.tags) {
+    r.strings_a.push_back(tag.label.c_str());
+    r.floats_a.push_back(tag.score);
+    r.strings_b.push_back(tag.text.c_str());
+    r.ints_a.push_back(tag.start);
+    r.ints_b.push_back(tag.end);
+  }
+  for (size_t i = 0, begin = 0; i < ends.size(); begin = ends[i++]) {
+    nib_tags v{};
+    v.count = ends[i] - begin;
+    v.labels = r.strings_a.data() + begin;
+    v.scores = r.floats_a.data() + begin;
+    v.texts = r.strings_b.data() + begin;
+    v.starts = r.ints_a.data() + begin;
+    v.ends = r.ints_b.data() + begin;
+    nib::capi::write_result(result_item(out, i), v, "out");
   }
 }
 
@@ -115,7 +148,7 @@ nib_status nib_classify_batch(nib_session* session, const char* const* texts, si
                               const nib_task_options* options, nib_classification* out) {
   return guard(__func__, [&] {
     if (count) nib::capi::need_result(out, "out");
-    const auto list = text_list(texts, count);
+    const auto list = nib::capi::text_list(texts, count, "texts");
     const Task t = read_task(options);
     auto& r = results(session);
     if (!count) return;
@@ -133,21 +166,27 @@ nib_status nib_fill_mask(nib_session* session, const char* text, const nib_task_
     if (t.c.top_k <= 0) invalid("options->top_k must be positive");
     auto& r = results(session);
     r.fills = session->session.fill_mask(text, t.c.top_k, t.encode);
-    for (const auto& f : r.fills) {
-      r.ids.push_back(f.id);
-      r.strings_a.push_back(f.token.c_str());
-      r.strings_b.push_back(f.sequence.c_str());
-      r.floats_a.push_back(f.score);
-      r.floats_b.push_back(f.logit);
+    write_fills(r, {r.fills.size()}, out);
+  });
+}
+
+nib_status nib_fill_mask_batch(nib_session* session, const char* const* texts, size_t count,
+                               const nib_task_options* options, nib_fill_mask_result* out) {
+  return guard(__func__, [&] {
+    if (count) nib::capi::need_result(out, "out");
+    const auto list = nib::capi::text_list(texts, count, "texts");
+    const Task t = read_task(options);
+    if (t.c.top_k <= 0) invalid("options->top_k must be positive");
+    auto& r = results(session);
+    if (!count) return;
+    std::vector<size_t> ends;
+    for (const auto& text : list) {
+      auto fills = session->session.fill_mask(text, t.c.top_k, t.encode);
+      r.fills.insert(r.fills.end(), std::make_move_iterator(fills.begin()),
+                     std::make_move_iterator(fills.end()));
+      ends.push_back(r.fills.size());
     }
-    nib_fill_mask_result v{};
-    v.count = r.fills.size();
-    v.ids = r.ids.data();
-    v.tokens = r.strings_a.data();
-    v.sequences = r.strings_b.data();
-    v.scores = r.floats_a.data();
-    v.logits = r.floats_b.data();
-    nib::capi::write_result(out, v, "out");
+    write_fills(r, ends, out);
   });
 }
 
@@ -168,7 +207,7 @@ nib_status nib_embed_batch(nib_session* session, const char* const* texts, size_
   return guard(__func__, [&] {
     need(out, "out");
     need(dim, "dim");
-    const auto list = text_list(texts, count);
+    const auto list = nib::capi::text_list(texts, count, "texts");
     const Task t = read_task(options);
     auto& r = results(session);
     embed_rows(r, count ? session->session.embed(list, t.embed, t.encode) : std::vector<std::vector<float>>{},
@@ -184,21 +223,25 @@ nib_status nib_tag_tokens(nib_session* session, const char* text, const nib_task
     const Task t = read_task(options);
     auto& r = results(session);
     r.tags = session->session.tag_tokens(text, static_cast<nib::Aggregation>(t.c.aggregation), t.encode);
-    for (const auto& tag : r.tags) {
-      r.strings_a.push_back(tag.label.c_str());
-      r.floats_a.push_back(tag.score);
-      r.strings_b.push_back(tag.text.c_str());
-      r.ints_a.push_back(tag.start);
-      r.ints_b.push_back(tag.end);
+    write_tags(r, {r.tags.size()}, out);
+  });
+}
+
+nib_status nib_tag_tokens_batch(nib_session* session, const char* const* texts, size_t count,
+                                const nib_task_options* options, nib_tags* out) {
+  return guard(__func__, [&] {
+    if (count) nib::capi::need_result(out, "out");
+    const auto list = nib::capi::text_list(texts, count, "texts");
+    const Task t = read_task(options);
+    auto& r = results(session);
+    if (!count) return;
+    std::vector<size_t> ends;
+    for (const auto& text : list) {
+      auto tags = session->session.tag_tokens(text, static_cast<nib::Aggregation>(t.c.aggregation), t.encode);
+      r.tags.insert(r.tags.end(), std::make_move_iterator(tags.begin()), std::make_move_iterator(tags.end()));
+      ends.push_back(r.tags.size());
     }
-    nib_tags v{};
-    v.count = r.tags.size();
-    v.labels = r.strings_a.data();
-    v.scores = r.floats_a.data();
-    v.texts = r.strings_b.data();
-    v.starts = r.ints_a.data();
-    v.ends = r.ints_b.data();
-    nib::capi::write_result(out, v, "out");
+    write_tags(r, ends, out);
   });
 }
 }

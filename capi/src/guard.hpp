@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "last_error.hpp"
 
@@ -85,6 +86,30 @@ void write_result(T* out, T value, const char* name) {
   const size_t size = need_result(out, name)->struct_size;
   value.struct_size = size;
   std::memcpy(static_cast<void*>(out), &value, std::min(size, sizeof(T)));
+}
+
+// A caller's array of `count` NUL-terminated strings, each checked (names[i] in the message).
+inline std::vector<std::string> text_list(const char* const* texts, size_t count, const char* name) {
+  if (!texts && count) invalid(std::string(name) + " is NULL");
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (!texts[i]) invalid(std::string(name) + "[" + std::to_string(i) + "] is NULL");
+    out.emplace_back(texts[i]);
+  }
+  return out;
+}
+
+// Item i of a caller's array of result structs laid out at a stride of out[0].struct_size bytes
+// (checked: at least the size field, and aligned); its struct_size is set to that stride.
+template <class T>
+T* result_item(T* out, size_t i) {
+  const size_t stride = out->struct_size;
+  if (stride < sizeof(size_t) || stride % alignof(T))
+    invalid("out->struct_size " + std::to_string(stride) + " is not a valid result struct size");
+  auto* p = reinterpret_cast<T*>(reinterpret_cast<char*>(out) + i * stride);
+  p->struct_size = stride;
+  return p;
 }
 
 // A NUL-terminated copy the caller frees with nib_string_free.

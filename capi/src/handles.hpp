@@ -44,9 +44,11 @@ struct nib_session_results {
   std::vector<nib::MaskFill> fills;
   std::vector<nib::TokenTag> tags;
   std::vector<nib::ContinuationScore> scores;
+  nib::InContextClassification in_context;
   std::vector<nib_token> ids;
   std::vector<const char*> strings_a, strings_b;
   std::vector<float> floats_a, floats_b;
+  std::vector<double> doubles_a, doubles_b, doubles_c;
   std::vector<std::int64_t> ints_a, ints_b;
 };
 

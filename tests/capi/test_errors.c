@@ -92,6 +92,8 @@ static void null_handles(void) {
   CHECK_INVALID(nib_embed(NULL, "a", NULL, &floats, &n), "nib_embed", "session is NULL");
   CHECK_INVALID(nib_embed_batch(NULL, texts, 1, NULL, &floats, &n), "nib_embed_batch", "session is NULL");
   CHECK_INVALID(nib_tag_tokens(NULL, "a", NULL, &tags), "nib_tag_tokens", "session is NULL");
+  CHECK_INVALID(nib_fill_mask_batch(NULL, texts, 1, NULL, &fill), "nib_fill_mask_batch", "session is NULL");
+  CHECK_INVALID(nib_tag_tokens_batch(NULL, texts, 1, NULL, &tags), "nib_tag_tokens_batch", "session is NULL");
 
   /* Every free accepts NULL. */
   CHECK_OK(nib_model_free(NULL));

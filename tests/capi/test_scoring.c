@@ -3,6 +3,7 @@
  * one BOS and reuses the first turn, bad arguments are statuses. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -100,6 +101,92 @@ static void choose(nib_model* model) {
   nib_session_free(session);
 }
 
+/* classify_in_context: its probabilities are nib_session_choose's over its continuations after its
+ * prompt; an older (smaller) options struct keeps the defaults; bad arguments are statuses. */
+static void in_context(nib_model* model) {
+  const nib_labelled_example examples[] = {{"The dog ran to the park.", "animal"},
+                                           {"The car drove down the road.", "vehicle"},
+                                           {"A cat slept in the sun.", "animal"}};
+  nib_session* session = NULL;
+  nib_session* reference = NULL;
+  CHECK_OK(nib_session_create(model, NULL, &session));
+  CHECK_OK(nib_session_create(model, NULL, &reference));
+  nib_in_context_options o;
+  CHECK_OK(nib_in_context_options_init(&o));
+  CHECK(o.struct_size == sizeof o && o.normalization == NIB_NORMALIZE_SUM && !o.separator);
+  o.instruction = "Sort each sentence.\n";
+  for (int normalization = NIB_NORMALIZE_SUM; normalization <= NIB_NORMALIZE_MEAN; ++normalization) {
+    o.normalization = normalization;
+    nib_in_context_classification r = {.struct_size = sizeof r};
+    CHECK_OK(nib_session_classify_in_context(session, examples, 3, "A bird sang in the tree.", &o, &r));
+    CHECK(r.label_count == 2);
+    if (r.label_count != 2) break;
+    CHECK(strcmp(r.labels[0], "animal") == 0 && strcmp(r.labels[1], "vehicle") == 0);
+    CHECK(strcmp(r.continuations[0], "animal |") == 0 && strcmp(r.continuations[1], "vehicle |") == 0);
+    CHECK(strcmp(r.label, r.labels[r.label_index]) == 0);
+    CHECK(strncmp(r.prompt, "Sort each sentence.\nThe dog ran to the park. | animal |\n", 56) == 0);
+    CHECK(strstr(r.prompt, "A bird sang in the tree. |") != NULL);
+    CHECK(fabs(r.probabilities[0] + r.probabilities[1] - 1) < 1e-9);
+    CHECK(r.probabilities[r.label_index] >= r.probabilities[1 - r.label_index]);
+    nib_choose_options co;
+    CHECK_OK(nib_choose_options_init(&co));
+    co.normalization = normalization;
+    nib_choice want[2] = {{.struct_size = sizeof want[0]}};
+    CHECK_OK(nib_session_choose(reference, r.prompt, r.continuations, 2, &co, want));
+    for (int i = 0; i < 2; ++i) {
+      CHECK(fabs(r.probabilities[i] - want[i].probability) < 1e-9);
+      CHECK(fabs(r.logprobs[i] - want[i].logprob) < 1e-9);
+      CHECK(fabs(r.mean_logprobs[i] - want[i].mean_logprob) < 1e-9);
+      CHECK(r.tokens[i] == want[i].tokens);
+    }
+  }
+
+  /* An older caller's options (only struct_size and instruction) get the defaults after it, and an
+   * older result struct (up to the labels) is filled up to its size. */
+  nib_in_context_options old = o;
+  old.struct_size = offsetof(nib_in_context_options, separator);
+  old.instruction = NULL;
+  old.separator = "MUST NOT BE READ";
+  const size_t old_out_size = offsetof(nib_in_context_classification, continuations);
+  unsigned char buf[sizeof(nib_in_context_classification)];
+  memset(buf, 0xAB, sizeof buf);
+  ((nib_in_context_classification*)buf)->struct_size = old_out_size;
+  CHECK_OK(nib_session_classify_in_context(session, examples, 3, "A bird sang.", &old,
+                                           (nib_in_context_classification*)buf));
+  const nib_in_context_classification* partial = (const nib_in_context_classification*)buf;
+  CHECK(partial->struct_size == old_out_size && partial->label_count == 2);
+  CHECK(buf[old_out_size] == 0xAB);
+  nib_in_context_classification r = {.struct_size = sizeof r};
+  CHECK_OK(nib_session_classify_in_context(session, examples, 3, "A bird sang.", NULL, &r));
+  CHECK(strncmp(r.prompt, "The dog ran to the park. | animal |\n", 36) == 0);
+
+  /* Bad arguments. */
+  CHECK_STATUS(nib_session_classify_in_context(NULL, examples, 3, "x", NULL, &r), NIB_INVALID_ARGUMENT);
+  CHECK_MESSAGE("nib_session_classify_in_context: session is NULL");
+  CHECK_STATUS(nib_session_classify_in_context(session, NULL, 3, "x", NULL, &r), NIB_INVALID_ARGUMENT);
+  CHECK_MESSAGE("examples is NULL");
+  CHECK_STATUS(nib_session_classify_in_context(session, examples, 0, "x", NULL, &r), NIB_INVALID_ARGUMENT);
+  CHECK_STATUS(nib_session_classify_in_context(session, examples, 3, NULL, NULL, &r), NIB_INVALID_ARGUMENT);
+  CHECK_MESSAGE("text is NULL");
+  const nib_labelled_example bad[] = {{"a", "x"}, {"b", NULL}};
+  CHECK_STATUS(nib_session_classify_in_context(session, bad, 2, "x", NULL, &r), NIB_INVALID_ARGUMENT);
+  CHECK_MESSAGE("examples[1].label");
+  const nib_labelled_example empty_label[] = {{"a", ""}};
+  CHECK_STATUS(nib_session_classify_in_context(session, empty_label, 1, "x", NULL, &r), NIB_INVALID_ARGUMENT);
+  CHECK_OK(nib_in_context_options_init(&o));
+  o.normalization = 5;
+  CHECK_STATUS(nib_session_classify_in_context(session, examples, 3, "x", &o, &r), NIB_INVALID_ARGUMENT);
+  CHECK_MESSAGE("normalization");
+  o.normalization = NIB_NORMALIZE_SUM;
+  o.struct_size = 0;
+  CHECK_STATUS(nib_session_classify_in_context(session, examples, 3, "x", &o, &r), NIB_INVALID_ARGUMENT);
+  CHECK_MESSAGE("struct_size");
+  CHECK_STATUS(nib_session_classify_in_context(session, examples, 3, "x", NULL, NULL), NIB_INVALID_ARGUMENT);
+  CHECK_STATUS(nib_in_context_options_init(NULL), NIB_INVALID_ARGUMENT);
+  nib_session_free(reference);
+  nib_session_free(session);
+}
+
 /* stories260K linked into a scratch folder whose tokenizer_config.json has a chat template. */
 static const char* chat_folder(void) {
   static char dir[4096];
@@ -170,6 +257,7 @@ void test_scoring(void) {
   if (!model) return;
   score_equals_logits(model);
   choose(model);
+  in_context(model);
   chat(model);
   nib_model_free(model);
 }
