@@ -13,7 +13,7 @@ from .errors import (CancelledError, ContextFullError, FormatError, InternalErro
                      NibIOError, NibMemoryError, UnsupportedError)
 from .adapter import Adapter
 from .model import Model, ModelInfo
-from .session import Choice, ContinuationScore, Generation, Session
+from .session import Choice, ContinuationScore, Generation, InContextClassification, Session
 from .tokenizer import Encoding, Tokenizer
 
 __version__ = "0.1.0"
@@ -21,6 +21,6 @@ __version__ = "0.1.0"
 library_version: str = _cdll.nib_version().decode()
 abi_version: int = _cdll.nib_abi_version()
 
-__all__ = ["Adapter", "Model", "ModelInfo", "Session", "Generation", "Choice", "ContinuationScore", "Tokenizer", "Encoding", "NibError",
+__all__ = ["Adapter", "Model", "ModelInfo", "Session", "Generation", "Choice", "ContinuationScore", "InContextClassification", "Tokenizer", "Encoding", "NibError",
            "InvalidArgumentError", "NibIOError", "FormatError", "UnsupportedError", "NibMemoryError",
            "ContextFullError", "CancelledError", "InternalError", "library_version", "abi_version", "REQUIRED_ABI"]

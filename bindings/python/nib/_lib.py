@@ -13,7 +13,8 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_float, 
 from pathlib import Path
 from typing import Any, Optional
 
-#: The lowest nib_abi_version() this package can use (it declares ABI 1's functions).
+#: The lowest nib_abi_version() this package can use. It also declares ABI 2's functions (batch
+#: fill-mask and tagging, classify_in_context); with an ABI 1 library those raise UnsupportedError.
 REQUIRED_ABI = 1
 
 c_token = c_int32
@@ -90,6 +91,22 @@ class Choice(_Sized):
                 ("probability", c_double)]
 
 
+class LabelledExample(ctypes.Structure):
+    _fields_ = [("text", c_char_p), ("label", c_char_p)]
+
+
+class InContextOptions(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("instruction", c_char_p), ("separator", c_char_p),
+                ("line_format", c_char_p), ("normalization", c_int32), ("reserved", c_int32)]
+
+
+class InContextClassification(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("label", c_char_p), ("label_index", c_size_t), ("label_count", c_size_t),
+                ("labels", POINTER(c_char_p)), ("continuations", POINTER(c_char_p)), ("tokens", POINTER(c_int64)),
+                ("logprobs", POINTER(c_double)), ("mean_logprobs", POINTER(c_double)),
+                ("probabilities", POINTER(c_double)), ("prompt", c_char_p)]
+
+
 class TaskOptions(_Sized):
     _fields_ = [("struct_size", c_size_t), ("truncate", c_int32), ("pooling", c_int32), ("normalize", c_int32),
                 ("aggregation", c_int32), ("top_k", c_int32), ("reserved", c_int32)]
@@ -164,6 +181,9 @@ _SIGNATURES = {
     "nib_session_score": [c_void_p, c_char_p, _P(c_char_p), c_size_t, _P(ContinuationScore)],
     "nib_choose_options_init": [_P(ChooseOptions)],
     "nib_session_choose": [c_void_p, c_char_p, _P(c_char_p), c_size_t, _P(ChooseOptions), _P(Choice)],
+    "nib_in_context_options_init": [_P(InContextOptions)],
+    "nib_session_classify_in_context": [c_void_p, _P(LabelledExample), c_size_t, c_char_p, _P(InContextOptions),
+                                        _P(InContextClassification)],
     "nib_task_options_init": [_P(TaskOptions)],
     "nib_classify": [c_void_p, c_char_p, _P(TaskOptions), _P(Classification)],
     "nib_classify_batch": [c_void_p, _P(c_char_p), c_size_t, _P(TaskOptions), _P(Classification)],
@@ -171,6 +191,8 @@ _SIGNATURES = {
     "nib_embed": [c_void_p, c_char_p, _P(TaskOptions), _P(_P(c_float)), _P(c_size_t)],
     "nib_embed_batch": [c_void_p, _P(c_char_p), c_size_t, _P(TaskOptions), _P(_P(c_float)), _P(c_size_t)],
     "nib_tag_tokens": [c_void_p, c_char_p, _P(TaskOptions), _P(Tags)],
+    "nib_fill_mask_batch": [c_void_p, _P(c_char_p), c_size_t, _P(TaskOptions), _P(FillMaskResult)],
+    "nib_tag_tokens_batch": [c_void_p, _P(c_char_p), c_size_t, _P(TaskOptions), _P(Tags)],
     "nib_adapter_load": [c_void_p, c_char_p, _P(c_void_p)],
     "nib_adapter_free": [c_void_p],
     "nib_adapter_get_info": [c_void_p, _P(AdapterInfo)],

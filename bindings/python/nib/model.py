@@ -131,10 +131,12 @@ class Model:
             return s.generate(prompt, **options)
 
     def generate_full(self, prompt: Union[str, Sequence[int]], **options: Any) -> Generation:
+        """See Session.generate_full."""
         with self.session() as s:
             return s.generate_full(prompt, **options)
 
     def chat(self, messages: Sequence[Any], **options: Any) -> str:
+        """See Session.chat."""
         with self.session() as s:
             return s.chat(messages, **options)
 
@@ -148,18 +150,27 @@ class Model:
         with self.session() as s:
             return s.choose(prompt, choices, normalization=normalization)
 
+    def classify_in_context(self, examples: Sequence[Any], text: str, **options: Any) -> Any:
+        """See Session.classify_in_context."""
+        with self.session() as s:
+            return s.classify_in_context(examples, text, **options)
+
     def classify(self, text: Union[str, Sequence[str]], truncate: bool = True) -> Any:
+        """See Session.classify."""
         with self.session() as s:
             return s.classify(text, truncate=truncate)
 
-    def fill_mask(self, text: str, top_k: int = 5) -> List[Any]:
+    def fill_mask(self, text: Union[str, Sequence[str]], top_k: int = 5) -> Any:
+        """See Session.fill_mask."""
         with self.session() as s:
             return s.fill_mask(text, top_k=top_k)
 
     def embed(self, text: Union[str, Sequence[str]], pooling: str = "auto", normalize: bool = False) -> Any:
+        """See Session.embed."""
         with self.session() as s:
             return s.embed(text, pooling=pooling, normalize=normalize)
 
-    def tag_tokens(self, text: str, aggregation: str = "none") -> List[Any]:
+    def tag_tokens(self, text: Union[str, Sequence[str]], aggregation: str = "none") -> Any:
+        """See Session.tag_tokens."""
         with self.session() as s:
             return s.tag_tokens(text, aggregation=aggregation)

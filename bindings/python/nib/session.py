@@ -56,6 +56,23 @@ class Choice:
     probability: float
 
 
+@dataclass
+class InContextClassification:
+    """The result of Session.classify_in_context: the best label, the examples' distinct labels (in
+    order of appearance), one Choice per label (its text is the continuation that was scored, e.g.
+    "positive |") and the few-shot prompt they were scored after."""
+
+    label: str
+    labels: List[str]
+    choices: List[Choice]
+    prompt: str
+
+    @property
+    def probabilities(self) -> Dict[str, float]:
+        """label -> probability (they sum to 1)."""
+        return {label: c.probability for label, c in zip(self.labels, self.choices)}
+
+
 _NORMALIZATION = {"sum": 0, "mean": 1}
 
 
@@ -291,6 +308,37 @@ class Session:
         return [Choice(text=t, tokens=o.tokens, logprob=o.logprob, mean_logprob=o.mean_logprob,
                        probability=o.probability) for t, o in zip(texts, outs)]
 
+    def classify_in_context(self, examples: Sequence[Union[Tuple[str, str], Mapping[str, str]]], text: str,
+                            instruction: str = "", separator: Optional[str] = None,
+                            line_format: Optional[str] = None, normalization: str = "sum") -> InContextClassification:
+        """Few-shot classification with a causal LM: builds a prompt from `examples` ((text, label)
+        pairs or {"text", "label"} mappings; at least one, labels non-empty) and chooses among their
+        distinct labels as choose() does.
+
+        The prompt is `instruction`, then one `line_format` line per example, then the query's line
+        up to its label; line_format holds {text} once, then {label} once, and any number of {sep}
+        (replaced by `separator`). Defaults: separator "|", line_format "{text} {sep} {label} {sep}\\n".
+        """
+        if normalization not in _NORMALIZATION:
+            raise InvalidArgumentError(f"normalization must be one of {sorted(_NORMALIZATION)}, not {normalization!r}")
+        pairs = [(e["text"], e["label"]) if isinstance(e, Mapping) else tuple(e) for e in examples]
+        arr = (_lib.LabelledExample * max(1, len(pairs)))(
+            *[_lib.LabelledExample(str(t).encode("utf-8"), str(l).encode("utf-8")) for t, l in pairs])
+        opts = _lib.InContextOptions()
+        call("nib_in_context_options_init", ctypes.byref(opts))
+        opts.instruction = instruction.encode("utf-8")
+        opts.separator = None if separator is None else separator.encode("utf-8")
+        opts.line_format = None if line_format is None else line_format.encode("utf-8")
+        opts.normalization = _NORMALIZATION[normalization]
+        out = _lib.InContextClassification()
+        call("nib_session_classify_in_context", self._handle, arr, len(pairs), text.encode("utf-8"),
+             ctypes.byref(opts), ctypes.byref(out))
+        n = out.label_count
+        choices = [Choice(text=_s(out.continuations[i]), tokens=out.tokens[i], logprob=out.logprobs[i],
+                          mean_logprob=out.mean_logprobs[i], probability=out.probabilities[i]) for i in range(n)]
+        return InContextClassification(label=_s(out.label), labels=[_s(out.labels[i]) for i in range(n)],
+                                       choices=choices, prompt=_s(out.prompt))
+
     def logits(self, ids: Sequence[int], positions: Optional[Sequence[int]] = None) -> Any:
         """Next-token logits after each position of ids (default: the last), in a fresh context:
         a (positions, vocab) numpy array, or a list of lists without numpy."""
@@ -320,13 +368,21 @@ class Session:
         call("nib_classify_batch", self._handle, _texts(texts), len(texts), ctypes.byref(opts), outs)
         return [_scores(o) for o in outs]
 
-    def fill_mask(self, text: str, top_k: int = 5, truncate: bool = True) -> List[Dict[str, Any]]:
-        """The top_k fillers of the mask token: [{"token", "id", "score", "logit", "sequence"}, ...]."""
+    def fill_mask(self, text: Union[str, Sequence[str]], top_k: int = 5, truncate: bool = True) -> Any:
+        """The top_k fillers of the mask token, best first: [{"token", "id", "score", "logit",
+        "sequence"}, ...] for a text, or a list of such lists for a list of texts."""
         opts = _task_options(truncate=truncate, top_k=top_k)
-        out = _lib.FillMaskResult()
-        call("nib_fill_mask", self._handle, text.encode("utf-8"), ctypes.byref(opts), ctypes.byref(out))
-        return [{"token": _s(out.tokens[i]), "id": out.ids[i], "score": out.scores[i], "logit": out.logits[i],
-                 "sequence": _s(out.sequences[i])} for i in range(out.count)]
+        if isinstance(text, str):
+            out = _lib.FillMaskResult()
+            call("nib_fill_mask", self._handle, text.encode("utf-8"), ctypes.byref(opts), ctypes.byref(out))
+            return _fills(out)
+        texts = list(text)
+        if not texts:
+            return []
+        outs = (_lib.FillMaskResult * len(texts))()
+        outs[0].struct_size = ctypes.sizeof(_lib.FillMaskResult)
+        call("nib_fill_mask_batch", self._handle, _texts(texts), len(texts), ctypes.byref(opts), outs)
+        return [_fills(o) for o in outs]
 
     def embed(self, text: Union[str, Sequence[str]], pooling: str = "auto", normalize: bool = False,
               truncate: bool = True) -> Any:
@@ -344,13 +400,32 @@ class Session:
              ctypes.byref(dim))
         return _rows(out, len(texts), dim.value)
 
-    def tag_tokens(self, text: str, aggregation: str = "none", truncate: bool = True) -> List[Dict[str, Any]]:
-        """Token (or word) labels: [{"label", "score", "text", "start", "end"}, ...]; "O" left out."""
+    def tag_tokens(self, text: Union[str, Sequence[str]], aggregation: str = "none", truncate: bool = True) -> Any:
+        """Token (or word) labels: [{"label", "score", "text", "start", "end"}, ...] ("O" left out)
+        for a text, or a list of such lists for a list of texts. aggregation: "none", "first",
+        "average" or "max" (group word pieces into words, as transformers' pipeline)."""
         opts = _task_options(truncate=truncate, aggregation=aggregation)
-        out = _lib.Tags()
-        call("nib_tag_tokens", self._handle, text.encode("utf-8"), ctypes.byref(opts), ctypes.byref(out))
-        return [{"label": _s(out.labels[i]), "score": out.scores[i], "text": _s(out.texts[i]),
-                 "start": out.starts[i], "end": out.ends[i]} for i in range(out.count)]
+        if isinstance(text, str):
+            out = _lib.Tags()
+            call("nib_tag_tokens", self._handle, text.encode("utf-8"), ctypes.byref(opts), ctypes.byref(out))
+            return _tags(out)
+        texts = list(text)
+        if not texts:
+            return []
+        outs = (_lib.Tags * len(texts))()
+        outs[0].struct_size = ctypes.sizeof(_lib.Tags)
+        call("nib_tag_tokens_batch", self._handle, _texts(texts), len(texts), ctypes.byref(opts), outs)
+        return [_tags(o) for o in outs]
+
+
+def _fills(out: Any) -> List[Dict[str, Any]]:
+    return [{"token": _s(out.tokens[i]), "id": out.ids[i], "score": out.scores[i], "logit": out.logits[i],
+             "sequence": _s(out.sequences[i])} for i in range(out.count)]
+
+
+def _tags(out: Any) -> List[Dict[str, Any]]:
+    return [{"label": _s(out.labels[i]), "score": out.scores[i], "text": _s(out.texts[i]), "start": out.starts[i],
+             "end": out.ends[i]} for i in range(out.count)]
 
 
 def _scores(c: Any) -> Dict[str, float]:

@@ -42,6 +42,56 @@ def test_fill_mask_matches_golden(mlm, shared):
         assert [f["score"] for f in fills] == pytest.approx(case["top5_probs"], abs=1e-4)
 
 
+def test_fill_mask_list_equals_one_at_a_time(mlm, shared):
+    g = json.loads((shared / "models/tiny-bert-mlm/golden/fill_mask.json").read_text())
+    texts = [c["text"] for c in g["cases"]]
+    with mlm.session() as s:
+        batch = s.fill_mask(texts, top_k=3)
+        assert len(batch) == len(texts)
+        for text, fills, case in zip(texts, batch, g["cases"]):
+            assert fills == s.fill_mask(text, top_k=3)
+            assert [f["id"] for f in fills] == case["top5_ids"][:3]
+        assert s.fill_mask([]) == []
+        with pytest.raises(nib.InvalidArgumentError, match="nib_fill_mask_batch"):
+            s.fill_mask([texts[0], "no mask here"])
+
+
+@pytest.fixture(scope="module")
+def tagger(shared, tmp_path_factory):
+    """A token-classification folder derived from tiny-bert (its [3, 64] classifier fits a token
+    head): the shared files linked, config.json with the token-classification architecture."""
+    src = shared / "models" / "tiny-bert"
+    d = tmp_path_factory.mktemp("tiny-bert-token-classification")
+    for name in ("model.safetensors", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                 "vocab.txt"):
+        (d / name).symlink_to((src / name).resolve())
+    config = json.loads((src / "config.json").read_text())
+    config["architectures"] = ["BertForTokenClassification"]
+    config["id2label"] = {"0": "O", "1": "B-PER", "2": "I-PER"}
+    config["label2id"] = {v: int(k) for k, v in config["id2label"].items()}
+    (d / "config.json").write_text(json.dumps(config))
+    return nib.Model(d)
+
+
+def test_tag_tokens_single_and_list(tagger):
+    texts = ["John Smith lives in Paris", "", "Marie went to Berlin yesterday"]
+    assert tagger.info.head == "token-classification"
+    with tagger.session() as s:
+        for aggregation in ("none", "first", "average", "max"):
+            batch = s.tag_tokens(texts, aggregation=aggregation)
+            assert len(batch) == len(texts)
+            for text, tags in zip(texts, batch):
+                assert tags == s.tag_tokens(text, aggregation=aggregation)
+                for t in tags:
+                    assert t["label"] != "O" and 0 < t["score"] <= 1 and t["start"] < t["end"]
+                    if aggregation != "none":
+                        assert t["label"] == "PER"
+            assert sum(len(t) for t in batch) > 0
+        assert s.tag_tokens([]) == []
+        with pytest.raises(nib.InvalidArgumentError):
+            s.tag_tokens(texts, aggregation="sum")
+
+
 def test_embed_matches_golden(bert, shared):
     g = json.loads((shared / "models/tiny-bert/golden/embeddings.json").read_text())
     texts = [c["text"] for c in g["cases"]]
@@ -64,6 +114,10 @@ def test_encoder_errors(bert, mlm):
         bert.fill_mask("a [MASK] b")
     with pytest.raises(nib.InvalidArgumentError):
         bert.tag_tokens("a b")
+    with pytest.raises(nib.InvalidArgumentError, match="nib_tag_tokens_batch"):
+        bert.tag_tokens(["a b", "c"])
+    with pytest.raises(nib.InvalidArgumentError, match="nib_fill_mask_batch"):
+        bert.fill_mask(["a [MASK] b"])
     with pytest.raises(nib.InvalidArgumentError):
         bert.embed("x", pooling="max")
     with pytest.raises(nib.NibError):

@@ -16,7 +16,8 @@ def test_struct_sizes_match_the_header():
     # The init functions write struct_size = sizeof in C; ours must agree field for field.
     for struct, init in [(_lib.LoadOptions, "nib_load_options_init"), (_lib.GenerateOptions, "nib_generate_options_init"),
                          (_lib.SessionOptions, "nib_session_options_init"), (_lib.TaskOptions, "nib_task_options_init"),
-                         (_lib.ChatOptions, "nib_chat_options_init"), (_lib.ChooseOptions, "nib_choose_options_init")]:
+                         (_lib.ChatOptions, "nib_chat_options_init"), (_lib.ChooseOptions, "nib_choose_options_init"),
+                         (_lib.InContextOptions, "nib_in_context_options_init")]:
         o = struct()
         o.struct_size = 0
         assert getattr(_lib.lib, init)(ctypes.byref(o)) == 0

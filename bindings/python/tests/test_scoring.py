@@ -64,3 +64,41 @@ def test_chat_adds_one_bos_and_reuses_the_first_turn(shared, tmp_path):
         assert s.last_generation.stats["reused_tokens"] >= first.stats["prompt_tokens"]
     with pytest.raises(nib.UnsupportedError):
         nib.Model(src).chat([{"role": "user", "content": "hi"}])
+
+
+EXAMPLES = [("The dog ran to the park.", "animal"), ("The car drove down the road.", "vehicle"),
+            {"text": "A cat slept in the sun.", "label": "animal"}]
+
+
+@pytest.mark.parametrize("normalization", ["sum", "mean"])
+def test_classify_in_context_is_choose_on_its_prompt(stories, normalization):
+    with stories.session() as s:
+        r = s.classify_in_context(EXAMPLES, "A bird sang in the tree.", instruction="Sort each sentence.\n",
+                                  normalization=normalization)
+        assert isinstance(r, nib.InContextClassification)
+        assert r.labels == ["animal", "vehicle"]
+        assert [c.text for c in r.choices] == ["animal |", "vehicle |"]
+        assert r.prompt.startswith("Sort each sentence.\nThe dog ran to the park. | animal |\n")
+        assert r.prompt.endswith("A bird sang in the tree. | ")  # the space before {label}
+        assert r.label == max(r.probabilities, key=r.probabilities.get)
+        assert sum(r.probabilities.values()) == pytest.approx(1.0)
+        # The same session reuses the cached prompt, so float32 sums may differ in the last digits.
+        want = s.choose(r.prompt, [c.text for c in r.choices], normalization=normalization)
+        for got, ref in zip(r.choices, want):
+            assert got.tokens == ref.tokens
+            assert (got.probability, got.logprob, got.mean_logprob) == pytest.approx(
+                (ref.probability, ref.logprob, ref.mean_logprob), abs=1e-4)
+
+
+def test_classify_in_context_format_and_errors(stories):
+    r = stories.classify_in_context(EXAMPLES[:2], "A bird.", separator="=>", line_format="{text} {sep} {label}\n")
+    assert r.prompt == "The dog ran to the park. => animal\nThe car drove down the road. => vehicle\nA bird. => "
+    assert [c.text for c in r.choices] == ["animal", "vehicle"]
+    with pytest.raises(nib.InvalidArgumentError, match="nib_session_classify_in_context"):
+        stories.classify_in_context([], "x")
+    with pytest.raises(nib.InvalidArgumentError):
+        stories.classify_in_context([("a", "")], "x")
+    with pytest.raises(nib.InvalidArgumentError):
+        stories.classify_in_context(EXAMPLES, "x", normalization="max")
+    with pytest.raises(nib.InvalidArgumentError):
+        stories.classify_in_context(EXAMPLES, "x", line_format="no placeholders")
