@@ -1,3 +1,4 @@
+import gc
 import json
 import threading
 
@@ -52,6 +53,17 @@ def test_stream_yields_the_text(stories, greedy_golden):
         assert len(pieces) > 1
         assert "".join(pieces) == case["generated_text"]
         assert s.last_generation.text == case["generated_text"]
+
+
+def test_stream_callback_survives_garbage_collection(stories, greedy_golden):
+    # The ctypes callback must stay alive while C may call it: collect garbage between pieces.
+    case = greedy_golden["prompts"][0]
+    pieces = []
+    with stories.session() as s:
+        for piece in s.stream(case["prompt"], max_tokens=64, stop_at_eos=False):
+            gc.collect()
+            pieces.append(piece)
+    assert "".join(pieces) == case["generated_text"]
 
 
 def test_stream_stopped_early_stops_generation(stories):

@@ -109,6 +109,16 @@ def test_embed_matches_golden(bert, shared):
             assert list(row) == pytest.approx(c["cls_hidden"], abs=1e-4)
 
 
+def test_embed_without_numpy_gives_lists(bert, monkeypatch):
+    want = bert.embed(["a text", "another"], pooling="mean")
+    monkeypatch.setattr(nib.session, "_np", None)
+    got = bert.embed(["a text", "another"], pooling="mean")
+    assert isinstance(got, list) and isinstance(got[0], list) and len(got[0]) == 64
+    assert got[1] == pytest.approx(list(want[1]))
+    single = bert.embed("a text", pooling="mean")
+    assert isinstance(single, list) and single == pytest.approx(got[0])
+
+
 def test_encoder_errors(bert, mlm):
     with pytest.raises(nib.InvalidArgumentError):
         bert.fill_mask("a [MASK] b")

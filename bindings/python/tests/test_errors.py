@@ -68,3 +68,28 @@ def test_closed_session_raises(stories):
     s.close()
     with pytest.raises(nib.InvalidArgumentError, match="session is NULL"):
         s.generate("Once")
+
+
+def test_malformed_weights_raise_the_library_message(shared, tmp_path):
+    # A valid config and tokenizer, but model.safetensors is garbage: a NibError carrying libnib's own
+    # message (the same text nib_last_error() holds), never a crash.
+    src = shared / "models" / "stories260K"
+    for name in ("config.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"):
+        (tmp_path / name).symlink_to(src / name)
+    (tmp_path / "model.safetensors").write_bytes(b"\xff" * 64)
+    with pytest.raises(nib.NibError) as e:
+        nib.Model(tmp_path)
+    assert str(e.value) == nib._lib.last_error()
+    assert str(e.value).startswith("nib_model_load: ") and "safetensors" in str(e.value)
+
+
+def test_chat_without_a_template(stories):
+    with pytest.raises(nib.UnsupportedError, match="chat_template"):
+        stories.chat([{"role": "user", "content": "hi"}])
+
+
+def test_stream_reraises_in_the_consumer(stories):
+    with stories.session(n_ctx=4) as s:
+        with pytest.raises(nib.ContextFullError):
+            list(s.stream("Once upon a time there was a girl"))
+        assert s.generate("Once", max_tokens=1) is not None  # still usable
