@@ -62,6 +62,13 @@ void softmax_rows(float* x, std::int64_t rows, std::int64_t cols);
 // (attention factor of some rope_scaling types, 1 otherwise).
 void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim, std::int64_t stride,
           const std::int64_t* positions, const float* inv_freq, float scale = 1.f);
+// The same in two steps, so a model with many layers evaluates cos/sin once per forward pass:
+// rope_table writes cos | sin (scaled) of every token's angles, 2·half floats per token, and
+// rope_apply rotates x by it (head_dim = 2·half). rope_table then rope_apply equals rope exactly.
+void rope_table(const std::int64_t* positions, std::int64_t n_tokens, const float* inv_freq,
+                std::int64_t half, float scale, float* table);
+void rope_apply(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim,
+                std::int64_t stride, const float* table);
 
 // Multi-head attention for one sequence.
 // q: [n_q, n_heads, head_dim] with token stride q_stride floats; k, v: [n_kv, n_kv_heads, head_dim]

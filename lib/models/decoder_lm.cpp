@@ -25,6 +25,7 @@ DecoderState::DecoderState(const DecoderShape& s, std::int64_t n_ctx, std::int64
   ffn_b.resize(sz(b * s.ffn_width));
   positions.resize(sz(b));
   inv_freq.resize(sz(s.rope_half));
+  rope.resize(sz(b * 2 * s.rope_half));
   kernels::AttentionShape as;
   as.n_q = b;
   as.n_kv = n_ctx;

@@ -41,6 +41,7 @@ class DecoderState final : public CausalState {
 
   // Scratch, each sized for max_batch tokens.
   std::vector<float> x, xn, proj, attn, ffn_a, ffn_b, tmp, attn_scratch, inv_freq;
+  std::vector<float> rope;  // RoPE cos | sin per token of the chunk (kernels::rope_table)
   std::vector<std::int64_t> positions;
 
  private:

@@ -87,6 +87,7 @@ class Llama final : public DecoderLM {
       rope_inv_freq(config_, pos0 + n, s.inv_freq);
       inv_freq = s.inv_freq.data();
     }
+    kernels::rope_table(s.positions.data(), n, inv_freq, shape_.rope_half, 1.f, s.rope.data());
     float* lora = s.lora(adapters);
     gather_rows(embed_, ids, s.x.data());
 
@@ -110,8 +111,8 @@ class Llama final : public DecoderLM {
       apply_norm(l.attn_norm, s.x.data(), s.xn.data(), n, h);
       const LinearOut qkv[] = {{&l.q, s.proj.data()}, {&l.k, k_new}, {&l.v, v + pos0 * kv_dim}};
       apply_linears(qkv, s.xn.data(), n, adapters, lora);
-      kernels::rope(s.proj.data(), n, shape_.heads, hd, q_dim, s.positions.data(), inv_freq);
-      kernels::rope(k_new, n, shape_.kv_heads, hd, kv_dim, s.positions.data(), inv_freq);
+      kernels::rope_apply(s.proj.data(), n, shape_.heads, hd, q_dim, s.rope.data());
+      kernels::rope_apply(k_new, n, shape_.kv_heads, hd, kv_dim, s.rope.data());
       kernels::attention(s.proj.data(), k, v, as, s.attn.data(), s.attn_scratch.data());
       apply_linear(l.o, s.attn.data(), n, s.tmp.data(), adapters, lora);
       residual_add(s.x.data(), s.tmp.data(), n);

@@ -166,5 +166,11 @@ TEST_CASE("kernels: rope (rotate-half, f32 angles, scale, strided rows)") {
           ref[q] = (x0[q] * std::cos(a) + x0[p] * std::sin(a)) * scale;
         }
     CHECK(count_bad(x, ref, 1e-5, 1e-6) == 0);
+    // The two-step form (one table per forward pass, applied per layer) is the same computation.
+    auto y = x0;
+    std::vector<float> table(static_cast<std::size_t>(tokens * hd));
+    nk::rope_table(positions, tokens, inv.data(), hd / 2, scale, table.data());
+    nk::rope_apply(y.data(), tokens, heads, hd, stride, table.data());
+    CHECK(y == x);
   }
 }
