@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "kernels/simd_avx2.hpp"
 
@@ -88,8 +89,7 @@ void out_in(const float* x, int64_t m, const Weight& w, const float* bias, float
 // InOut ([K, N] rows): y[i, :] += x[i, k] · W[k, :]. Each thread owns a column range, walked in
 // tiles of contiguous row segments; the y tile stays in L1/L2 while four W rows at a time stream by.
 void in_out(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
-            int64_t ldy, int64_t c0, int64_t c1) {
-  constexpr int64_t kTile = 2048;
+            int64_t ldy, int64_t c0, int64_t c1, int64_t kTile = 2048) {
   const int64_t ld = w.n;
   for (int64_t t0 = c0; t0 < c1; t0 += kTile) {
     const int64_t t1 = std::min(c1, t0 + kTile), width = t1 - t0;
@@ -151,17 +151,48 @@ void in_out(const float* x, int64_t m, const Weight& w, const float* bias, float
   }
 }
 
-// This thread's share [part of parts] of y = x·Wᵀ (+ bias).
+// Widest InOut output (floats) whose rows one thread walks whole (its y stays in L1/L2).
+constexpr int64_t kRowSplitMaxN = 8192;
+
+bool row_split(int64_t m, const Weight& w) {
+  return m == 1 && w.layout == Layout::InOut && w.n <= kRowSplitMaxN;
+}
+
+// This thread's share [part of parts] of y = x·Wᵀ (+ bias). OutIn splits the outputs. InOut at M = 1
+// splits the K rows instead, so each thread streams one contiguous block of the weights (split by
+// columns, every thread reads row segments with holes, which the prefetchers follow poorly); the
+// threads write partial sums to partials[part·N ..] and, after a barrier, each adds up a column slice
+// in a fixed order.
 void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
-              int64_t ldy, int parts, int part) {
+              int64_t ldy, int parts, int part, float* partials) {
   int64_t begin = 0, end = 0;
   if (w.layout == Layout::OutIn) {
     split(w.n, parts, part, 4, begin, end);
     out_in(x, m, w, bias, y, acc, ldx, ldy, begin, end);
-  } else {
+  } else if (parts == 1 || !row_split(m, w)) {
     split(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
     in_out(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+  } else {
+    const int64_t n = w.n;
+    split(w.k, parts, part, 4, begin, end);
+    const Weight rows{w.data + begin * n, n, end - begin, Layout::InOut};
+    in_out(x + begin, 1, rows, nullptr, partials + part * n, false, ldx, n, 0, n, n);
+#pragma omp barrier
+    split(n, parts, part, 16, begin, end);
+    for (int64_t j = begin; j < end; ++j) {
+      float sum = acc ? y[j] : 0.f;
+      if (bias) sum += bias[j];
+      for (int p = 0; p < parts; ++p) sum += partials[p * n + j];
+      y[j] = sum;
+    }
   }
+}
+
+// The calling thread's buffer for row-split partial sums (grows on first use, then reused).
+float* partials_buffer(int64_t floats) {
+  thread_local std::vector<float> buf;
+  if (static_cast<int64_t>(buf.size()) < floats) buf.resize(static_cast<std::size_t>(floats));
+  return buf.data();
 }
 
 }  // namespace
@@ -169,18 +200,28 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
 void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             int64_t ldx, int64_t ldy) {
   const bool parallel = w.n * w.k * m >= kParallelWork;
+  float* partials = parallel && row_split(m, w) ? partials_buffer(omp_get_max_threads() * w.n) : nullptr;
 #pragma omp parallel if (parallel)
-  run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num());
+  run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials);
 }
 
 void matmul_many(const float* x, int64_t m, std::span<const Projection> projections) {
-  int64_t work = 0;
-  for (const auto& p : projections) work += p.w.n * p.w.k * m;
+  int64_t work = 0, partial_floats = 0;
+  for (const auto& p : projections) {
+    work += p.w.n * p.w.k * m;
+    if (row_split(m, p.w)) partial_floats += p.w.n;
+  }
+  // Each row-split projection has its own partials, so no thread overwrites sums another still reads.
+  float* partials = partial_floats ? partials_buffer(omp_get_max_threads() * partial_floats) : nullptr;
 #pragma omp parallel if (work >= kParallelWork)
   {
     const int parts = omp_get_num_threads(), part = omp_get_thread_num();
-    for (const auto& p : projections)
-      if (p.w.n > 0) run_part(x, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part);
+    float* next = partials;
+    for (const auto& p : projections) {
+      if (p.w.n <= 0) continue;
+      run_part(x, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part, next);
+      if (row_split(m, p.w)) next += static_cast<int64_t>(parts) * p.w.n;
+    }
   }
 }
 
