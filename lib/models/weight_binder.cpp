@@ -21,11 +21,15 @@ const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<s
     throw Error(Status::Format,
                 "tensor " + t.describe() + " does not have the expected shape " + shape_string(shape));
   }
+  const float* out = nullptr;
   if (t.dtype == io::DType::F32 && reinterpret_cast<std::uintptr_t>(t.bytes.data()) % alignof(float) == 0) {
-    return reinterpret_cast<const float*>(t.bytes.data());
+    out = reinterpret_cast<const float*>(t.bytes.data());
+  } else {
+    owned_.push_back(io::to_f32(t));
+    out = owned_.back().data();
   }
-  owned_.push_back(io::to_f32(t));
-  return owned_.back().data();
+  if (on_bind_) on_bind_(t.bytes.size());
+  return out;
 }
 
 const float* WeightBinder::get(std::string_view name, std::initializer_list<std::int64_t> shape) {

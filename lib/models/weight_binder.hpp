@@ -3,6 +3,7 @@
 // the mapping); F16/BF16/F64 tensors are widened once into buffers the binder owns.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -26,10 +27,14 @@ class WeightBinder {
   // Bytes of converted copies the binder owns (0 for an all-F32 checkpoint).
   std::size_t owned_bytes() const;
 
+  // Called with each bound tensor's checkpoint bytes (load progress); may throw to abort the load.
+  void on_bind(std::function<void(std::size_t bytes)> fn) { on_bind_ = std::move(fn); }
+
  private:
   const float* bind(const io::TensorView& t, std::initializer_list<std::int64_t> shape);
   const io::WeightStore* store_;
   std::deque<std::vector<float>> owned_;
+  std::function<void(std::size_t)> on_bind_;
 };
 
 }  // namespace nib::models

@@ -1,5 +1,6 @@
 #include "runtime/model_impl.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <nib/error.hpp>
@@ -36,16 +37,39 @@ ModelInfo describe(const io::HfFolder& f, const io::WeightStore& w) {
   return i;
 }
 
+// Reports load progress: 0 first, then the weights in proportion to their checkpoint bytes as they
+// are bound (the costly part when 16-bit weights are widened), 1 last. A false return cancels.
+void report(const ProgressFn& progress, float fraction) {
+  if (progress && !progress(fraction))
+    throw Error(Status::Cancelled, "model load cancelled by the progress callback");
+}
+
+constexpr float kOpened = 0.05f;  // config, tokenizer kind and tensor index read
+
 }  // namespace
 
 ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& options)
-    : options_(options), folder_(io::HfFolder::open(dir)), weights_(io::WeightStore::open(dir)) {
+    : options_((report(options.progress, 0.f), options)),
+      folder_(io::HfFolder::open(dir)),
+      weights_(io::WeightStore::open(dir)) {
   info_ = describe(folder_, weights_);
+  report(options_.progress, kOpened);
+  if (options_.progress) {
+    std::size_t total = 0, bound = 0;
+    for (const auto& [name, t] : weights_.tensors()) total += t->bytes.size();
+    binder_.on_bind([this, total, bound](std::size_t bytes) mutable {
+      bound += bytes;
+      const double done = total ? static_cast<double>(bound) / static_cast<double>(total) : 1.0;
+      report(options_.progress, kOpened + (1.f - kOpened) * 0.99f * static_cast<float>(std::min(done, 1.0)));
+    });
+  }
   if (config().kind == ModelKind::CausalLM) {
     causal_lm_ = models::make_causal_lm(config(), binder_);
   } else {
     encoder_ = models::make_encoder(config(), binder_);
   }
+  binder_.on_bind({});
+  report(options_.progress, 1.f);
 }
 
 const Tokenizer* ModelImpl::tokenizer() const {
