@@ -3,6 +3,8 @@
 // use different counts; oneDNN (OpenMP runtime) reads the same ICV via omp_get_max_threads.
 #include <omp.h>
 
+#include <algorithm>
+
 #include "kernels/kernels.hpp"
 
 namespace nib::kernels {
@@ -11,9 +13,12 @@ namespace {
 thread_local int t_threads = 0;
 }
 
+// Capped by OMP_THREAD_LIMIT: a team never grows past it, but oneDNN splits its work over
+// omp_get_max_threads() parts and would leave the parts of missing threads uncomputed.
 void set_num_threads(int n) {
-  t_threads = n > 0 ? n : 0;
-  omp_set_num_threads(n > 0 ? n : omp_get_num_procs());
+  const int want = std::min(n > 0 ? n : omp_get_num_procs(), omp_get_thread_limit());
+  t_threads = n > 0 ? want : 0;
+  omp_set_num_threads(want);
 }
 
 int num_threads() {
