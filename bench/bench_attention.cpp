@@ -3,22 +3,16 @@
 // cache). Counter: GFLOP/s of QKᵀ and PV (2·2·head_dim per visible (query, key) pair per head).
 #include <benchmark/benchmark.h>
 
-#include <random>
 #include <vector>
 
 #include "kernels/kernels.hpp"
+#include "random_floats.hpp"
+
+using nib::testing::random_floats;
 
 namespace nk = nib::kernels;
 
 namespace {
-
-std::vector<float> random_vec(std::int64_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = d(rng);
-  return v;
-}
 
 // Args: n_q, n_kv, heads, kv_heads, causal.
 void BM_attention(benchmark::State& state) {
@@ -32,8 +26,8 @@ void BM_attention(benchmark::State& state) {
   s.q_stride = s.out_stride = s.n_heads * s.head_dim;
   s.kv_stride = s.n_kv_heads * s.head_dim;
   s.q_pos0 = s.causal ? s.n_kv - s.n_q : 0;
-  const auto q = random_vec(s.n_q * s.q_stride, 1), k = random_vec(s.n_kv * s.kv_stride, 2),
-             v = random_vec(s.n_kv * s.kv_stride, 3);
+  const auto q = random_floats(s.n_q * s.q_stride, 1), k = random_floats(s.n_kv * s.kv_stride, 2),
+             v = random_floats(s.n_kv * s.kv_stride, 3);
   std::vector<float> out(static_cast<std::size_t>(s.n_q * s.out_stride));
   std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s)));
   for (auto _ : state) {

@@ -8,13 +8,15 @@
 
 #include <cstring>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "gemm_peak.hpp"
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_matmul.hpp"
+#include "random_floats.hpp"
+
+using nib::testing::random_floats;
 
 namespace nk = nib::kernels;
 
@@ -27,21 +29,13 @@ const Shape kShapes[] = {{768, 768}, {768, 3072}, {3072, 768}, {960, 2560}, {204
 
 constexpr std::size_t kPoolBytes = std::size_t{256} << 20;
 
-std::vector<float> random_vec(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
-
 // Enough copies of one weight matrix to exceed the caches; each call uses the next copy.
 struct WeightPool {
   std::vector<float> data;
   std::size_t copies, floats;
   WeightPool(std::int64_t k, std::int64_t n, bool pooled) : floats(static_cast<std::size_t>(k * n)) {
     copies = pooled ? std::max<std::size_t>(1, kPoolBytes / (floats * sizeof(float))) : 1;
-    const auto one = random_vec(floats, 1);
+    const auto one = random_floats(floats, 1);
     data.resize(floats * copies);
     for (std::size_t c = 0; c < copies; ++c) std::memcpy(data.data() + c * floats, one.data(), floats * 4);
   }
@@ -66,8 +60,8 @@ void run_path(benchmark::State& state) {
   const std::int64_t m = state.range(1);
   const auto layout = state.range(2) ? nk::Layout::InOut : nk::Layout::OutIn;
   const WeightPool pool(s.k, s.n, m <= 16);
-  const auto x = random_vec(static_cast<std::size_t>(m * s.k), 2);
-  const auto bias = random_vec(static_cast<std::size_t>(s.n), 3);
+  const auto x = random_floats(static_cast<std::size_t>(m * s.k), 2);
+  const auto bias = random_floats(static_cast<std::size_t>(s.n), 3);
   std::vector<float> y(static_cast<std::size_t>(m * s.n));
   std::size_t i = 0;
   for (auto _ : state) {

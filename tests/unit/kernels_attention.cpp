@@ -3,22 +3,16 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
 #include "kernels/kernels.hpp"
+#include "random_floats.hpp"
+
+using nib::testing::random_floats;
 
 namespace nk = nib::kernels;
 
 namespace {
-
-std::vector<float> random_vec(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-2.f, 2.f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
 
 void check_attention(const nk::AttentionShape& s, bool with_mask) {
   CAPTURE(s.n_q);
@@ -30,9 +24,9 @@ void check_attention(const nk::AttentionShape& s, bool with_mask) {
   CAPTURE(s.causal);
   CAPTURE(s.window);
   CAPTURE(with_mask);
-  const auto q = random_vec(static_cast<std::size_t>(s.n_q * s.q_stride), 1);
-  const auto k = random_vec(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2);
-  const auto v = random_vec(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3);
+  const auto q = random_floats(static_cast<std::size_t>(s.n_q * s.q_stride), 1, -2.f, 2.f);
+  const auto k = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2, -2.f, 2.f);
+  const auto v = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3, -2.f, 2.f);
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(s.n_kv), 1);
   for (std::size_t j = 0; j < mask.size(); ++j)
     if (with_mask && (j % 3 == 2 || j + 2 >= mask.size())) mask[j] = 0;

@@ -3,22 +3,16 @@
 
 #include <cmath>
 #include <functional>
-#include <random>
 #include <vector>
 
 #include "kernels/kernels.hpp"
+#include "random_floats.hpp"
+
+using nib::testing::random_floats;
 
 namespace nk = nib::kernels;
 
 namespace {
-
-std::vector<float> random_vec(std::size_t n, unsigned seed, float lo = -1.f, float hi = 1.f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
 
 // |got - ref| <= rel·|ref| + abs, counting failures and reporting the first few.
 int count_bad(const std::vector<float>& got, const std::vector<double>& ref, double rel, double abs_tol = 0) {
@@ -39,9 +33,9 @@ TEST_CASE("kernels: rms_norm and layer_norm") {
     for (const std::int64_t rows : {1, 3, 130}) {
       CAPTURE(dim);
       CAPTURE(rows);
-      const auto x = random_vec(static_cast<std::size_t>(rows * dim), 1, -3.f, 5.f);
-      const auto g = random_vec(static_cast<std::size_t>(dim), 2);
-      const auto b = random_vec(static_cast<std::size_t>(dim), 3);
+      const auto x = random_floats(static_cast<std::size_t>(rows * dim), 1, -3.f, 5.f);
+      const auto g = random_floats(static_cast<std::size_t>(dim), 2);
+      const auto b = random_floats(static_cast<std::size_t>(dim), 3);
       const float eps = 1e-5f;
       std::vector<double> rms(x.size()), ln(x.size());
       for (std::int64_t r = 0; r < rows; ++r) {
@@ -90,7 +84,7 @@ TEST_CASE("kernels: activations match the double formulas over a wide range") {
   for (float v :
        {1e-30f, -1e-30f, 1e-7f, -1e-7f, 0.f, -0.f, 30.f, -30.f, 88.f, -88.f, 100.f, -100.f, 1e4f, -1e4f})
     xs.push_back(v);
-  const auto big = random_vec(100003, 9, -12.f, 12.f);
+  const auto big = random_floats(100003, 9, -12.f, 12.f);
   xs.insert(xs.end(), big.begin(), big.end());
   for (const auto& c : cases) {
     CAPTURE(c.name);
@@ -108,8 +102,8 @@ TEST_CASE("kernels: activations match the double formulas over a wide range") {
 
 TEST_CASE("kernels: silu_mul and add_inplace") {
   for (const std::int64_t n : {1, 7, 8, 100, 768, 70000}) {
-    const auto g = random_vec(static_cast<std::size_t>(n), 1, -10.f, 10.f);
-    const auto u = random_vec(static_cast<std::size_t>(n), 2);
+    const auto g = random_floats(static_cast<std::size_t>(n), 1, -10.f, 10.f);
+    const auto u = random_floats(static_cast<std::size_t>(n), 2);
     std::vector<double> ref(static_cast<std::size_t>(n)), sum(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) ref[i] = g[i] / (1 + std::exp(-double(g[i]))) * u[i];
     for (std::int64_t i = 0; i < n; ++i) sum[i] = double(g[i]) + u[i];
@@ -129,7 +123,7 @@ TEST_CASE("kernels: softmax_rows") {
   for (const std::int64_t cols : kDims)
     for (const std::int64_t rows : {1, 3, 100}) {
       CAPTURE(cols);
-      auto x = random_vec(static_cast<std::size_t>(rows * cols), 4, -30.f, 30.f);
+      auto x = random_floats(static_cast<std::size_t>(rows * cols), 4, -30.f, 30.f);
       if (cols > 1) x[1] = -INFINITY;  // masked entries become exactly 0
       std::vector<double> ref(x.size());
       for (std::int64_t r = 0; r < rows; ++r) {
@@ -151,7 +145,7 @@ TEST_CASE("kernels: rope (rotate-half, f32 angles, scale, strided rows)") {
     const std::int64_t positions[tokens] = {0, 1, 7, 300, 4095};
     std::vector<float> inv(static_cast<std::size_t>(hd / 2));
     for (std::int64_t i = 0; i < hd / 2; ++i) inv[i] = static_cast<float>(std::pow(10000.0, -2.0 * i / hd));
-    auto x = random_vec(static_cast<std::size_t>(tokens * stride), 5);
+    auto x = random_floats(static_cast<std::size_t>(tokens * stride), 5);
     const auto x0 = x;
     const float scale = 1.25f;
     nk::rope(x.data(), tokens, heads, hd, stride, positions, inv.data(), scale);

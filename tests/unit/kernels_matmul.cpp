@@ -4,25 +4,19 @@
 #include <omp.h>
 
 #include <cmath>
-#include <random>
 #include <thread>
 #include <vector>
 
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_matmul.hpp"
+#include "random_floats.hpp"
+
+using nib::testing::random_floats;
 
 namespace nk = nib::kernels;
 
 namespace {
-
-std::vector<float> random_vec(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
 
 using MatmulFn = void (*)(const float*, std::int64_t, const nk::Weight&, const float*, float*, bool,
                           std::int64_t, std::int64_t);
@@ -38,10 +32,10 @@ void check_matmul(MatmulFn fn, std::int64_t m, std::int64_t k, std::int64_t n, n
   CAPTURE(with_bias);
   CAPTURE(accumulate);
   const std::int64_t ldx = k + ldx_pad, ldy = n + ldy_pad;
-  const auto x = random_vec(static_cast<std::size_t>(m * ldx), 1);
-  const auto wv = random_vec(static_cast<std::size_t>(n * k), 2);
-  const auto bias = random_vec(static_cast<std::size_t>(n), 3);
-  const auto y0 = random_vec(static_cast<std::size_t>(m * ldy), 4);
+  const auto x = random_floats(static_cast<std::size_t>(m * ldx), 1);
+  const auto wv = random_floats(static_cast<std::size_t>(n * k), 2);
+  const auto bias = random_floats(static_cast<std::size_t>(n), 3);
+  const auto y0 = random_floats(static_cast<std::size_t>(m * ldy), 4);
   auto y = y0;
   const nk::Weight w{wv.data(), n, k, layout};
   // The public matmul defaults ldx/ldy (0); the internal paths take them explicitly.
@@ -122,8 +116,8 @@ TEST_CASE("kernels: one oneDNN primitive serves every M, and the cache is thread
     threads.emplace_back([t, &ok] {
       nk::set_num_threads(1 + t % 2);
       const std::int64_t k = 48 + 16 * t, n = 80, m = 20;
-      const auto x = random_vec(static_cast<std::size_t>(m * k), 10 + t);
-      const auto wv = random_vec(static_cast<std::size_t>(n * k), 20 + t);
+      const auto x = random_floats(static_cast<std::size_t>(m * k), 10 + t);
+      const auto wv = random_floats(static_cast<std::size_t>(n * k), 20 + t);
       std::vector<float> y(static_cast<std::size_t>(m * n));
       bool good = true;
       for (int rep = 0; rep < 20; ++rep) {
@@ -151,9 +145,9 @@ TEST_CASE("kernels: gemm, both op(b), alpha/beta, strided views") {
           CAPTURE(n);
           CAPTURE(k);
           const std::int64_t lda = k + 3, ldb = (bt ? k : n) + 5, ldc = n + 2;
-          const auto a = random_vec(static_cast<std::size_t>(m * lda), 5);
-          const auto b = random_vec(static_cast<std::size_t>((bt ? n : k) * ldb), 6);
-          const auto c0 = random_vec(static_cast<std::size_t>(m * ldc), 7);
+          const auto a = random_floats(static_cast<std::size_t>(m * lda), 5);
+          const auto b = random_floats(static_cast<std::size_t>((bt ? n : k) * ldb), 6);
+          const auto c0 = random_floats(static_cast<std::size_t>(m * ldc), 7);
           auto c = c0;
           const float alpha = 0.5f, beta = n % 2 ? 0.f : 1.5f;
           nk::gemm(a.data(), lda, b.data(), ldb, bt, c.data(), ldc, m, n, k, alpha, beta);
@@ -194,13 +188,13 @@ TEST_CASE("kernels: matmul_many equals one matmul per projection (GEMV and oneDN
   const std::int64_t ns[] = {96, 37, 32, 0};
   std::vector<std::vector<float>> ws, bs;
   for (std::size_t i = 0; i < 4; ++i) {
-    ws.push_back(random_vec(static_cast<std::size_t>(ns[i] * k), 10 + static_cast<unsigned>(i)));
-    bs.push_back(random_vec(static_cast<std::size_t>(ns[i]), 20 + static_cast<unsigned>(i)));
+    ws.push_back(random_floats(static_cast<std::size_t>(ns[i] * k), 10 + static_cast<unsigned>(i)));
+    bs.push_back(random_floats(static_cast<std::size_t>(ns[i]), 20 + static_cast<unsigned>(i)));
   }
   for (const std::int64_t m : {1, 2, 5})
     for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut}) {
       CAPTURE(m);
-      const auto x = random_vec(static_cast<std::size_t>(m * k), 1);
+      const auto x = random_floats(static_cast<std::size_t>(m * k), 1);
       std::vector<std::vector<float>> got(4), want(4);
       std::vector<nk::Projection> ps;
       for (std::size_t i = 0; i < 4; ++i) {

@@ -1,26 +1,18 @@
 #include "gemm_peak.hpp"
+#include "random_floats.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <oneapi/dnnl/dnnl.hpp>
-#include <random>
 #include <vector>
+
+using nib::testing::random_floats;
 
 namespace nib::probe {
 
-namespace {
-
-std::vector<float> random_vec(std::int64_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (auto& x : v) x = d(rng);
-  return v;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 struct OnednnGemm::Impl {
   dnnl::engine eng{dnnl::engine::kind::cpu, 0};
@@ -40,9 +32,9 @@ OnednnGemm::OnednnGemm(std::int64_t m, std::int64_t k, std::int64_t n) : impl_(n
       dst_md({m, n}, f32, tag::ab);
   const dnnl::matmul::primitive_desc pd(
       dnnl::matmul::desc(src_md, memory::desc({k, n}, f32, tag::any), bias_md, dst_md), s.eng);
-  s.x = random_vec(m * k, 2);
-  s.w = random_vec(k * n, 1);
-  s.b = random_vec(n, 3);
+  s.x = random_floats(m * k, 2);
+  s.w = random_floats(k * n, 1);
+  s.b = random_floats(n, 3);
   s.y.resize(static_cast<std::size_t>(m * n));
   memory plain({{k, n}, f32, tag::ba}, s.eng, s.w.data());  // nn.Linear [N, K]
   s.packed = memory(pd.weights_desc(), s.eng);
