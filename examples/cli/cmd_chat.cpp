@@ -16,27 +16,19 @@ namespace nib::cli {
 namespace {
 
 struct ChatArgs {
-  std::string dir, system;
-  std::vector<std::string> adapters;
+  SessionArgs session;
+  std::string system;
   GenerateOptions options;
-  int threads = 0;
 };
 
 Registrar reg(32, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("chat", "Chat with a causal language model (user turns from stdin)");
   auto a = std::make_shared<ChatArgs>();
-  add_model_option(*cmd, a->dir);
-  add_adapter_option(*cmd, a->adapters);
+  add_session_options(*cmd, a->session);
   cmd->add_option("--system", a->system, "System message");
   add_generate_options(*cmd, a->options);
-  cmd->add_option("--threads", a->threads, "Threads (0: all cores)");
   cmd->callback([a] {
-    if (a->dir.empty()) throw CLI::RequiredError("--model");
-    auto model = Model::load(a->dir);
-    SessionOptions so;
-    so.threads = a->threads;
-    Session session(model, so);
-    apply_adapters(session, a->adapters);
+    Session session = open_session(a->session);
     std::vector<Message> history;
     if (!a->system.empty()) history.push_back({"system", a->system});
     const bool terminal = isatty(STDIN_FILENO) != 0;

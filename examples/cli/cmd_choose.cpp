@@ -14,29 +14,22 @@ namespace nib::cli {
 namespace {
 
 struct ChooseArgs {
-  std::string dir, prompt;
-  std::vector<std::string> choices, adapters;
+  SessionArgs session;
+  std::string prompt;
+  std::vector<std::string> choices;
   bool mean = false, json = false;
-  int threads = 0;
 };
 
 Registrar reg(33, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("choose", "Probabilities of continuations of a prompt (constrained choice)");
   auto a = std::make_shared<ChooseArgs>();
-  add_model_option(*cmd, a->dir);
-  add_adapter_option(*cmd, a->adapters);
+  add_session_options(*cmd, a->session);
   cmd->add_option("-p,--prompt", a->prompt, "Prompt text")->required();
   cmd->add_option("--choice", a->choices, "A continuation (repeatable)")->required()->allow_extra_args(false);
   cmd->add_flag("--mean", a->mean, "Normalise mean per-token log-probabilities (length normalisation)");
-  cmd->add_option("--threads", a->threads, "Threads (0: all cores)");
   cmd->add_flag("--json", a->json, "Print one JSON document");
   cmd->callback([a] {
-    if (a->dir.empty()) throw CLI::RequiredError("--model");
-    auto model = Model::load(a->dir);
-    SessionOptions so;
-    so.threads = a->threads;
-    Session session(model, so);
-    apply_adapters(session, a->adapters);
+    Session session = open_session(a->session);
     ChooseOptions options;
     options.normalization = a->mean ? LengthNormalization::Mean : LengthNormalization::Sum;
     const auto result = session.choose(a->prompt, a->choices, options);

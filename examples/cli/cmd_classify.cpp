@@ -13,23 +13,19 @@ namespace {
 
 Registrar reg(40, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("classify", "Classify texts with a sequence-classification model");
-  auto dir = std::make_shared<std::string>();
+  auto args = std::make_shared<SessionArgs>();
   auto texts = std::make_shared<std::vector<std::string>>();
   auto jsonl = std::make_shared<bool>(false);
-  add_model_option(*cmd, *dir);
-  auto adapters = std::make_shared<std::vector<std::string>>();
-  add_adapter_option(*cmd, *adapters);
+  add_session_options(*cmd, *args);
   cmd->add_flag("--jsonl", *jsonl, "Read texts from stdin, one JSON string per line");
   cmd->add_option("text", *texts, "Texts to classify");
-  cmd->callback([dir, texts, jsonl, adapters] {
-    if (dir->empty()) throw CLI::RequiredError("--model");
+  cmd->callback([args, texts, jsonl] {
     if (*jsonl) {
       for (std::string line; std::getline(std::cin, line);) {
         if (!line.empty()) texts->push_back(nlohmann::json::parse(line).get<std::string>());
       }
     }
-    Session session(Model::load(*dir));
-    apply_adapters(session, *adapters);
+    Session session = open_session(*args);
     for (const auto& c : session.classify(*texts)) {
       nlohmann::json scores = nlohmann::json::object();
       for (std::size_t i = 0; i < c.labels.size() && i < c.scores.size(); ++i)

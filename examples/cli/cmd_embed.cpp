@@ -14,22 +14,18 @@ namespace {
 
 Registrar reg(42, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("embed", "Sentence embedding of a text from an encoder");
-  auto dir = std::make_shared<std::string>();
+  auto args = std::make_shared<SessionArgs>();
   auto text = std::make_shared<std::string>();
   auto pooling = std::make_shared<Pooling>(Pooling::Auto);
   auto normalize = std::make_shared<bool>(false);
-  add_model_option(*cmd, *dir);
-  auto adapters = std::make_shared<std::vector<std::string>>();
-  add_adapter_option(*cmd, *adapters);
+  add_session_options(*cmd, *args);
   cmd->add_option("--pooling", *pooling, "mean or cls (default: the folder's, else mean)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, Pooling>{{"mean", Pooling::Mean}, {"cls", Pooling::Cls}}));
   cmd->add_flag("--normalize", *normalize, "L2-normalise the embedding");
   cmd->add_option("text", *text, "Text to embed")->required();
-  cmd->callback([dir, text, pooling, normalize, adapters] {
-    if (dir->empty()) throw CLI::RequiredError("--model");
-    Session session(Model::load(*dir));
-    apply_adapters(session, *adapters);
+  cmd->callback([args, text, pooling, normalize] {
+    Session session = open_session(*args);
     std::cout << nlohmann::json{{"embedding", session.embed(*text, {*pooling, *normalize})}}.dump() << "\n";
   });
 });

@@ -13,18 +13,14 @@ namespace {
 
 Registrar reg(41, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("fill-mask", "Fill the mask token of a text with a masked-LM model");
-  auto dir = std::make_shared<std::string>();
+  auto args = std::make_shared<SessionArgs>();
   auto text = std::make_shared<std::string>();
   auto k = std::make_shared<int>(5);
-  add_model_option(*cmd, *dir);
-  auto adapters = std::make_shared<std::vector<std::string>>();
-  add_adapter_option(*cmd, *adapters);
+  add_session_options(*cmd, *args);
   cmd->add_option("-k", *k, "Number of fillings")->capture_default_str();
   cmd->add_option("text", *text, "Text with one mask token")->required();
-  cmd->callback([dir, text, k, adapters] {
-    if (dir->empty()) throw CLI::RequiredError("--model");
-    Session session(Model::load(*dir));
-    apply_adapters(session, *adapters);
+  cmd->callback([args, text, k] {
+    Session session = open_session(*args);
     auto out = nlohmann::json::array();
     for (const auto& f : session.fill_mask(*text, *k)) {
       out.push_back({{"id", f.id},

@@ -15,36 +15,28 @@ namespace nib::cli {
 namespace {
 
 struct Args {
-  std::string dir, prompt, system;
-  std::vector<std::string> adapters;
+  SessionArgs session;
+  std::string prompt, system;
   GenerateOptions options;
   bool json = false;
   bool no_special = false;
   bool chat = false;
-  int threads = 0;
 };
 
 Registrar reg(30, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "Continue a prompt with a causal language model");
   auto a = std::make_shared<Args>();
-  add_model_option(*cmd, a->dir);
-  add_adapter_option(*cmd, a->adapters);
+  add_session_options(*cmd, a->session);
   cmd->add_option("-p,--prompt", a->prompt, "Prompt text")->required();
   add_generate_options(*cmd, a->options);
   cmd->add_flag("--no-special", a->no_special, "Do not add BOS or other special tokens to the prompt");
   cmd->add_flag("--chat", a->chat, "The prompt is the user message of the model's chat template");
   cmd->add_option("--system", a->system, "System message (with --chat)");
-  cmd->add_option("--threads", a->threads, "Threads (0: all cores)");
   cmd->add_flag("--json", a->json, "Print one JSON document instead of streaming");
   cmd->callback([a] {
-    if (a->dir.empty()) throw CLI::RequiredError("--model");
     if (!a->chat && !a->system.empty()) throw Error(Status::InvalidArgument, "--system needs --chat");
     a->options.add_special_tokens = !a->no_special;
-    auto model = Model::load(a->dir);
-    SessionOptions so;
-    so.threads = a->threads;
-    Session session(model, so);
-    apply_adapters(session, a->adapters);
+    Session session = open_session(a->session);
     StreamFn stream;
     if (!a->json) {
       stream = [](std::string_view piece) {

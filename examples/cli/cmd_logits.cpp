@@ -42,27 +42,23 @@ std::vector<std::int64_t> parse_positions(const std::string& spec, std::int64_t 
 
 Registrar reg(31, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("logits", "Next-token logits of a causal language model");
-  auto dir = std::make_shared<std::string>();
+  auto args = std::make_shared<SessionArgs>();
   auto prompt = std::make_shared<std::string>();
   auto positions = std::make_shared<std::string>("last");
   auto no_special = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
-  add_model_option(*cmd, *dir);
-  auto adapters = std::make_shared<std::vector<std::string>>();
-  add_adapter_option(*cmd, *adapters);
+  add_session_options(*cmd, *args);
   cmd->add_option("-p,--prompt", *prompt, "Prompt text")->required();
   cmd->add_option("--positions", *positions, "last, all, or comma-separated indices")->capture_default_str();
   cmd->add_flag("--no-special", *no_special, "Do not add BOS or other special tokens");
   cmd->add_flag("--json", *json, "Print one JSON document (the only output format)");
   // json is captured although unused: CLI11 writes the flag through it after this setup returns.
-  cmd->callback([dir, prompt, positions, no_special, json, adapters] {
-    if (dir->empty()) throw CLI::RequiredError("--model");
-    auto model = Model::load(*dir);
+  cmd->callback([args, prompt, positions, no_special, json] {
+    auto model = load_model(*args);
     auto ids = model.tokenizer().encode(*prompt, !*no_special).ids;
     if (ids.empty()) throw Error(Status::InvalidArgument, "the prompt encodes to no tokens");
     auto pos = parse_positions(*positions, static_cast<std::int64_t>(ids.size()));
-    Session session(model);
-    apply_adapters(session, *adapters);
+    Session session = open_session(model, *args);
     auto logits = session.logits(ids, pos);
     nlohmann::json by_pos = nlohmann::json::object();
     for (std::size_t i = 0; i < pos.size(); ++i) by_pos[std::to_string(pos[i])] = logits[i];

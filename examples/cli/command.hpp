@@ -22,6 +22,7 @@ void add_model_option(CLI::App& cmd, std::string& dir);
 }  // namespace nib::cli
 
 namespace nib {
+class Model;
 class Session;
 struct GenerateOptions;
 struct Generation;
@@ -29,9 +30,19 @@ struct Generation;
 
 namespace nib::cli {
 
-// --adapter DIR[:WEIGHT] (repeatable): PEFT LoRA adapters applied to the command's session.
-void add_adapter_option(CLI::App& cmd, std::vector<std::string>& specs);
-void apply_adapters(Session& session, const std::vector<std::string>& specs);
+// What every model-running command takes: -m/--model (or $NIB_MODEL), --adapter DIR[:WEIGHT]
+// (repeatable, PEFT LoRA) and --threads. Keep the struct in state the callback captures.
+struct SessionArgs {
+  std::string dir;
+  std::vector<std::string> adapters;
+  int threads = 0;
+};
+void add_session_options(CLI::App& cmd, SessionArgs& args);
+// The model of --model (a missing --model is CLI11's "required" error).
+Model load_model(const SessionArgs& args);
+// A session on `model` with the threads and adapters of `args`.
+Session open_session(const Model& model, const SessionArgs& args);
+Session open_session(const SessionArgs& args);
 
 }  // namespace nib::cli
 

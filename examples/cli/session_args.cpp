@@ -1,0 +1,64 @@
+// The options every command that runs a model shares (-m, --adapter, --threads) and the one place
+// that turns them into a ready Session.
+#include <nib/adapter.hpp>
+#include <nib/error.hpp>
+#include <nib/model.hpp>
+#include <nib/session.hpp>
+
+#include <filesystem>
+
+#include "command.hpp"
+
+namespace nib::cli {
+namespace {
+
+// DIR[:WEIGHT] -> the loaded adapter and its weight.
+AdapterRef parse_adapter(const Model& model, const std::string& spec) {
+  std::string dir = spec;
+  float weight = 1.f;
+  // DIR:WEIGHT unless DIR itself exists (folder names may contain ':').
+  if (auto colon = spec.rfind(':'); colon != std::string::npos && !std::filesystem::exists(spec)) {
+    dir = spec.substr(0, colon);
+    try {
+      std::size_t used = 0;
+      weight = std::stof(spec.substr(colon + 1), &used);
+      if (used != spec.size() - colon - 1) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      throw Error(Status::InvalidArgument, "--adapter " + spec + ": the weight after ':' is not a number");
+    }
+  }
+  return {Adapter::load(model, dir), weight};
+}
+
+}  // namespace
+
+void add_session_options(CLI::App& cmd, SessionArgs& args) {
+  add_model_option(cmd, args.dir);
+  cmd.add_option("--adapter", args.adapters,
+                 "LoRA adapter folder (PEFT layout), optionally DIR:WEIGHT; repeatable")
+      ->allow_extra_args(false);  // one folder per --adapter, so positional texts stay texts
+  cmd.add_option("--threads", args.threads, "Threads (0: all cores)");
+}
+
+Model load_model(const SessionArgs& args) {
+  if (args.dir.empty()) throw CLI::RequiredError("--model");
+  return Model::load(args.dir);
+}
+
+Session open_session(const Model& model, const SessionArgs& args) {
+  SessionOptions so;
+  so.threads = args.threads;
+  Session session(model, so);
+  if (!args.adapters.empty()) {
+    std::vector<AdapterRef> refs;
+    for (const auto& spec : args.adapters) refs.push_back(parse_adapter(model, spec));
+    session.use_adapters(refs);
+  }
+  return session;
+}
+
+Session open_session(const SessionArgs& args) {
+  return open_session(load_model(args), args);
+}
+
+}  // namespace nib::cli
