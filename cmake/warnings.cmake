@@ -1,8 +1,9 @@
 # Warnings as errors on our own code only; dependencies are included as SYSTEM.
 add_library(nib_warnings INTERFACE)
 target_compile_options(nib_warnings INTERFACE
-  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers
-                                 -Wno-restrict -Wno-maybe-uninitialized>  # GCC 12 -O3 false positives (PR105329, std::optional)
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers>
+  # GCC 12 -O3 false positives (PR105329, std::optional); clang has neither warning.
+  $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-Wno-restrict -Wno-maybe-uninitialized>
   $<$<COMPILE_LANGUAGE:C>:-Wall -Wextra -Wpedantic -Werror>)
 
 add_library(nib_flags INTERFACE)

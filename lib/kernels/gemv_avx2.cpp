@@ -29,7 +29,8 @@ void split(int64_t n, int parts, int part, int64_t align, int64_t& begin, int64_
 inline void dot4x2(const float* xa, const float* xb, const float* r, int64_t k, __m128& sa, __m128& sb) {
   __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
   __m256 b[4] = {a[0], a[0], a[0], a[0]};
-  auto step = [&](__m256 va, __m256 vb, auto load) {
+  // `load` by reference: a lambda holding an AVX mask passed by value trips clang's -Wpsabi.
+  auto step = [&](__m256 va, __m256 vb, const auto& load) {
     for (int j = 0; j < 4; ++j) {
       const __m256 wv = load(r + j * k);
       a[j] = _mm256_fmadd_ps(wv, va, a[j]);

@@ -142,8 +142,9 @@ Value Binary::eval(Render& r) const {
 
 Value Compare::eval(Render& r) const {
   Value a = first->eval(r);
-  for (auto& [op, expr] : rest) {
-    Value b = expr->eval(r);
+  for (const auto& link : rest) {
+    const CompareOp op = link.first;  // not a structured binding: clang 14 cannot capture those
+    Value b = link.second->eval(r);
     bool ok = located(line, [&] { return Value(compare(op, a, b)); }).as_bool();
     if (!ok) return false;
     a = std::move(b);
