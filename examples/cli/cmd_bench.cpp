@@ -150,16 +150,17 @@ Registrar reg(90, [](CLI::App& app) {
   auto dir = std::make_shared<std::string>();
   auto threads = std::make_shared<int>(0);
   auto json = std::make_shared<bool>(false);
+  auto lo = std::make_shared<LoadOptions>();
   add_model_option(*cmd, *dir);
+  add_weights_option(*cmd, *lo);
   cmd->add_option("--threads", *threads, "Threads (0: all cores)");
   cmd->add_flag("--json", *json, "Print one JSON document (the only output format)");
   // json is captured although unused: CLI11 writes the flag through it after this setup returns.
-  cmd->callback([dir, threads, json] {
+  cmd->callback([dir, threads, json, lo] {
     if (dir->empty()) throw CLI::RequiredError("--model");
-    LoadOptions lo;
-    lo.threads = *threads;
+    lo->threads = *threads;
     const auto t0 = Clock::now();
-    auto model = Model::load(*dir, lo);
+    auto model = Model::load(*dir, *lo);
     const double load_ms = 1000.0 * seconds_since(t0);
     nlohmann::json j;
     switch (model.info().kind) {

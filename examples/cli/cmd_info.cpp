@@ -33,12 +33,14 @@ nlohmann::json info_json(const ModelInfo& i) {
 Registrar reg(10, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("info", "Describe a model folder");
   auto dir = std::make_shared<std::string>();
+  auto load = std::make_shared<LoadOptions>();
   auto json = std::make_shared<bool>(false);
   add_model_option(*cmd, *dir);
+  add_weights_option(*cmd, *load);
   cmd->add_flag("--json", *json, "Print one JSON document");
-  cmd->callback([dir, json] {
+  cmd->callback([dir, load, json] {
     if (dir->empty()) throw CLI::RequiredError("--model");
-    auto model = Model::load(*dir);
+    auto model = Model::load(*dir, *load);
     auto j = info_json(model.info());
     if (*json) {
       std::cout << j.dump() << "\n";

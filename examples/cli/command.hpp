@@ -2,6 +2,7 @@
 // Subcommand registry of the `nib` CLI: each cmd_*.cpp registers a setup function that adds its
 // CLI::App subcommand and sets its callback.
 #include <CLI/CLI.hpp>
+#include <nib/options.hpp>
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -18,6 +19,8 @@ struct Registrar {
 
 // Model folder: -m/--model, falling back to $NIB_MODEL.
 void add_model_option(CLI::App& cmd, std::string& dir);
+// --weights auto|f32|bf16|f16|int8 into options.weights (`options` must outlive the parse).
+void add_weights_option(CLI::App& cmd, LoadOptions& options);
 
 }  // namespace nib::cli
 
@@ -30,10 +33,11 @@ struct Generation;
 
 namespace nib::cli {
 
-// What every model-running command takes: -m/--model (or $NIB_MODEL), --adapter DIR[:WEIGHT]
-// (repeatable, PEFT LoRA) and --threads. Keep the struct in state the callback captures.
+// What every model-running command takes: -m/--model (or $NIB_MODEL), --weights, --adapter
+// DIR[:WEIGHT] (repeatable, PEFT LoRA) and --threads. Keep the struct in state the callback captures.
 struct SessionArgs {
   std::string dir;
+  LoadOptions load;
   std::vector<std::string> adapters;
   int threads = 0;
 };

@@ -1,4 +1,4 @@
-// The options every command that runs a model shares (-m, --adapter, --threads) and the one place
+// The options every command that runs a model shares (-m, --weights, --adapter, --threads) and the one place
 // that turns them into a ready Session.
 #include <nib/adapter.hpp>
 #include <nib/error.hpp>
@@ -6,6 +6,8 @@
 #include <nib/session.hpp>
 
 #include <filesystem>
+#include <map>
+#include <string>
 
 #include "command.hpp"
 
@@ -32,8 +34,21 @@ AdapterRef parse_adapter(const Model& model, const std::string& spec) {
 
 }  // namespace
 
+void add_weights_option(CLI::App& cmd, LoadOptions& options) {
+  static const std::map<std::string, WeightType> names = {{"auto", WeightType::Auto},
+                                                          {"f32", WeightType::F32},
+                                                          {"bf16", WeightType::BF16},
+                                                          {"f16", WeightType::F16},
+                                                          {"int8", WeightType::Int8}};
+  cmd.add_option("--weights", options.weights,
+                 "Weight storage: auto (f32), f32, bf16, f16 (16-bit checkpoints of that type are used as "
+                 "shipped), int8 (quantised at load)")
+      ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
+}
+
 void add_session_options(CLI::App& cmd, SessionArgs& args) {
   add_model_option(cmd, args.dir);
+  add_weights_option(cmd, args.load);
   cmd.add_option("--adapter", args.adapters,
                  "LoRA adapter folder (PEFT layout), optionally DIR:WEIGHT; repeatable")
       ->allow_extra_args(false);  // one folder per --adapter, so positional texts stay texts
@@ -42,7 +57,7 @@ void add_session_options(CLI::App& cmd, SessionArgs& args) {
 
 Model load_model(const SessionArgs& args) {
   if (args.dir.empty()) throw CLI::RequiredError("--model");
-  return Model::load(args.dir);
+  return Model::load(args.dir, args.load);
 }
 
 Session open_session(const Model& model, const SessionArgs& args) {

@@ -13,7 +13,7 @@ using ProgressFn = std::function<bool(float)>;
 
 struct LoadOptions {
   int threads = 0;                        // 0: all cores
-  WeightType weights = WeightType::Auto;  // Auto: f32 for now
+  WeightType weights = WeightType::Auto;  // storage of the matrices; Auto: f32
   ProgressFn progress;
   std::uint64_t max_memory_bytes = 0;  // 0: no cap
 };

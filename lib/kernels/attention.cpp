@@ -13,8 +13,8 @@
 
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_matmul.hpp"
-#include "kernels/simd_avx2.hpp"
 #include "kernels/softmax_row.hpp"
+#include "kernels/weight_simd.hpp"
 
 namespace nib::kernels {
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "kernels/simd_avx2.hpp"
+#include "kernels/weight_simd.hpp"
 
 namespace nib::kernels::gemv {
 
@@ -26,7 +26,9 @@ void split(int64_t n, int parts, int part, int64_t align, int64_t& begin, int64_
 
 // Dot products of rows r, r+k, r+2k, r+3k with two x rows at once: each W load feeds two FMAs, which
 // keeps M = 2..4 close to the cost of M = 1 (the loads, not the FMAs, are the limit).
-inline void dot4x2(const float* xa, const float* xb, const float* r, int64_t k, __m128& sa, __m128& sb) {
+template <Storage S>
+inline void dot4x2(const float* xa, const float* xb, const simd::Elem<S>* r, int64_t k, __m128& sa,
+                   __m128& sb) {
   __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
   __m256 b[4] = {a[0], a[0], a[0], a[0]};
   // `load` by reference: a lambda holding an AVX mask passed by value trips clang's -Wpsabi.
@@ -40,11 +42,11 @@ inline void dot4x2(const float* xa, const float* xb, const float* r, int64_t k, 
   int64_t i = 0;
   for (; i + 8 <= k; i += 8)
     step(_mm256_loadu_ps(xa + i), _mm256_loadu_ps(xb + i),
-         [i](const float* p) { return _mm256_loadu_ps(p + i); });
+         [i](const simd::Elem<S>* p) { return simd::load8<S>(p + i); });
   if (i < k) {
     const __m256i m = simd::tail_mask(k - i);
     step(_mm256_maskload_ps(xa + i, m), _mm256_maskload_ps(xb + i, m),
-         [i, m](const float* p) { return _mm256_maskload_ps(p + i, m); });
+         [i, k](const simd::Elem<S>* p) { return simd::load_tail<S>(p + i, k - i); });
   }
   auto reduce = [](const __m256* v) {
     const __m256 s = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
@@ -56,12 +58,14 @@ inline void dot4x2(const float* xa, const float* xb, const float* r, int64_t k, 
 
 // OutIn ([N, K] rows): output n is a dot product with row n. Four rows at a time are read once from
 // memory and then reused from cache for every x row (two x rows per pass).
+template <Storage S>
 void out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
             int64_t ldy, int64_t n0, int64_t n1) {
   const int64_t k = w.k;
+  const auto* data = static_cast<const simd::Elem<S>*>(w.data);
   int64_t n = n0;
   for (; n + 4 <= n1; n += 4) {
-    const float* r = w.data + n * k;
+    const simd::Elem<S>* r = data + n * k;
     const __m128 b = bias ? _mm_loadu_ps(bias + n) : _mm_setzero_ps();
     auto store = [&](int64_t i, __m128 s) {
       float* out = y + i * ldy + n;
@@ -72,15 +76,15 @@ void out_in(const float* x, int64_t m, const Weight& w, const float* bias, float
     int64_t i = 0;
     for (; i + 2 <= m; i += 2) {
       __m128 sa, sb;
-      dot4x2(x + i * ldx, x + (i + 1) * ldx, r, k, sa, sb);
+      dot4x2<S>(x + i * ldx, x + (i + 1) * ldx, r, k, sa, sb);
       store(i, sa);
       store(i + 1, sb);
     }
-    if (i < m) store(i, simd::dot4(x + i * ldx, r, r + k, r + 2 * k, r + 3 * k, k));
+    if (i < m) store(i, simd::dot4<S>(x + i * ldx, r, r + k, r + 2 * k, r + 3 * k, k));
   }
   for (; n < n1; ++n) {
     for (int64_t i = 0; i < m; ++i) {
-      float s = simd::dot1(x + i * ldx, w.data + n * k, k) + (bias ? bias[n] : 0.f);
+      float s = simd::dot1<S>(x + i * ldx, data + n * k, k) + (bias ? bias[n] : 0.f);
       float& out = y[i * ldy + n];
       out = acc ? out + s : s;
     }
@@ -89,9 +93,12 @@ void out_in(const float* x, int64_t m, const Weight& w, const float* bias, float
 
 // InOut ([K, N] rows): y[i, :] += x[i, k] · W[k, :]. Each thread owns a column range, walked in
 // tiles of contiguous row segments; the y tile stays in L1/L2 while four W rows at a time stream by.
+template <Storage S>
 void in_out(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
             int64_t ldy, int64_t c0, int64_t c1, int64_t kTile = 2048) {
   const int64_t ld = w.n;
+  const auto* data = static_cast<const simd::Elem<S>*>(w.data);
+  auto load = [](const simd::Elem<S>* p) { return simd::load8<S>(p); };
   for (int64_t t0 = c0; t0 < c1; t0 += kTile) {
     const int64_t t1 = std::min(c1, t0 + kTile), width = t1 - t0;
     const int64_t full = width / 8 * 8;
@@ -109,10 +116,10 @@ void in_out(const float* x, int64_t m, const Weight& w, const float* bias, float
     }
     int64_t kk = 0;
     for (; kk + 4 <= w.k; kk += 4) {
-      const float* r0 = w.data + kk * ld + t0;
-      const float* r1 = r0 + ld;
-      const float* r2 = r1 + ld;
-      const float* r3 = r2 + ld;
+      const simd::Elem<S>* r0 = data + kk * ld + t0;
+      const simd::Elem<S>* r1 = r0 + ld;
+      const simd::Elem<S>* r2 = r1 + ld;
+      const simd::Elem<S>* r3 = r2 + ld;
       for (int64_t i = 0; i < m; ++i) {
         const float* xi = x + i * ldx + kk;
         const __m256 x0 = _mm256_broadcast_ss(xi), x1 = _mm256_broadcast_ss(xi + 1);
@@ -120,34 +127,107 @@ void in_out(const float* x, int64_t m, const Weight& w, const float* bias, float
         float* out = y + i * ldy + t0;
         int64_t j = 0;
         for (; j < full; j += 8) {
-          __m256 a = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + j), x0, _mm256_loadu_ps(out + j));
-          __m256 b = _mm256_mul_ps(_mm256_loadu_ps(r1 + j), x1);
-          a = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + j), x2, a);
-          b = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + j), x3, b);
+          __m256 a = _mm256_fmadd_ps(load(r0 + j), x0, _mm256_loadu_ps(out + j));
+          __m256 b = _mm256_mul_ps(load(r1 + j), x1);
+          a = _mm256_fmadd_ps(load(r2 + j), x2, a);
+          b = _mm256_fmadd_ps(load(r3 + j), x3, b);
           _mm256_storeu_ps(out + j, _mm256_add_ps(a, b));
         }
         if (j < width) {
-          __m256 a = _mm256_fmadd_ps(_mm256_maskload_ps(r0 + j, tail), x0, _mm256_maskload_ps(out + j, tail));
-          __m256 b = _mm256_mul_ps(_mm256_maskload_ps(r1 + j, tail), x1);
-          a = _mm256_fmadd_ps(_mm256_maskload_ps(r2 + j, tail), x2, a);
-          b = _mm256_fmadd_ps(_mm256_maskload_ps(r3 + j, tail), x3, b);
+          const int64_t left = width - j;
+          __m256 a = _mm256_fmadd_ps(simd::load_tail<S>(r0 + j, left), x0, _mm256_maskload_ps(out + j, tail));
+          __m256 b = _mm256_mul_ps(simd::load_tail<S>(r1 + j, left), x1);
+          a = _mm256_fmadd_ps(simd::load_tail<S>(r2 + j, left), x2, a);
+          b = _mm256_fmadd_ps(simd::load_tail<S>(r3 + j, left), x3, b);
           _mm256_maskstore_ps(out + j, tail, _mm256_add_ps(a, b));
         }
       }
     }
     for (; kk < w.k; ++kk) {
-      const float* r0 = w.data + kk * ld + t0;
+      const simd::Elem<S>* r0 = data + kk * ld + t0;
       for (int64_t i = 0; i < m; ++i) {
         const __m256 x0 = _mm256_broadcast_ss(x + i * ldx + kk);
         float* out = y + i * ldy + t0;
         int64_t j = 0;
         for (; j < full; j += 8)
-          _mm256_storeu_ps(out + j, _mm256_fmadd_ps(_mm256_loadu_ps(r0 + j), x0, _mm256_loadu_ps(out + j)));
+          _mm256_storeu_ps(out + j, _mm256_fmadd_ps(load(r0 + j), x0, _mm256_loadu_ps(out + j)));
         if (j < width)
           _mm256_maskstore_ps(
               out + j, tail,
-              _mm256_fmadd_ps(_mm256_maskload_ps(r0 + j, tail), x0, _mm256_maskload_ps(out + j, tail)));
+              _mm256_fmadd_ps(simd::load_tail<S>(r0 + j, width - j), x0, _mm256_maskload_ps(out + j, tail)));
       }
+    }
+  }
+}
+
+// 8 int8 weights as f32.
+inline __m256 load8_i8(const std::int8_t* p) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+// Dot products of x with R int8 rows (row stride k) whose block scales are s[r · blocks + b]: per
+// block of 32, the four products of each row are summed in f32 and added times the block's scale.
+// A partial last block is copied into zero-padded buffers (x and the weights).
+template <int R>
+void int8_dots(const float* x, const std::int8_t* q, const float* s, int64_t k, float* out) {
+  const int64_t blocks = int8_blocks(k), full = k / kInt8Block;
+  __m256 acc[R];
+  for (auto& a : acc) a = _mm256_setzero_ps();
+  auto block = [&](const float* xb, const std::int8_t* const* rows, int64_t b) {
+    const __m256 x0 = _mm256_loadu_ps(xb), x1 = _mm256_loadu_ps(xb + 8);
+    const __m256 x2 = _mm256_loadu_ps(xb + 16), x3 = _mm256_loadu_ps(xb + 24);
+    for (int r = 0; r < R; ++r) {
+      const std::int8_t* p = rows[r];
+      __m256 d = _mm256_mul_ps(load8_i8(p), x0);
+      d = _mm256_fmadd_ps(load8_i8(p + 8), x1, d);
+      d = _mm256_fmadd_ps(load8_i8(p + 16), x2, d);
+      d = _mm256_fmadd_ps(load8_i8(p + 24), x3, d);
+      acc[r] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(s + r * blocks + b), acc[r]);
+    }
+  };
+  const std::int8_t* rows[R];
+  for (int64_t b = 0; b < full; ++b) {
+    for (int r = 0; r < R; ++r) rows[r] = q + r * k + b * kInt8Block;
+    block(x + b * kInt8Block, rows, b);
+  }
+  if (full < blocks) {
+    const int64_t left = k - full * kInt8Block;
+    alignas(32) float xt[kInt8Block] = {};
+    alignas(32) std::int8_t qt[R][kInt8Block] = {};
+    std::copy(x + full * kInt8Block, x + k, xt);
+    for (int r = 0; r < R; ++r) {
+      std::copy(q + r * k + full * kInt8Block, q + r * k + full * kInt8Block + left, qt[r]);
+      rows[r] = qt[r];
+    }
+    block(xt, rows, full);
+  }
+  for (int r = 0; r < R; ++r) out[r] = simd::hsum(acc[r]);
+}
+
+// OutIn int8 rows [n0, n1): four rows at a time, then single rows.
+void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
+                 int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
+  const int64_t k = w.k, blocks = int8_blocks(k);
+  const auto* q = static_cast<const std::int8_t*>(w.data);
+  auto store = [&](int64_t i, int64_t n, const float* sums, int count) {
+    for (int r = 0; r < count; ++r) {
+      float& o = y[i * ldy + n + r];
+      const float v = sums[r] + (bias ? bias[n + r] : 0.f);
+      o = acc ? o + v : v;
+    }
+  };
+  int64_t n = n0;
+  float sums[4];
+  for (; n + 4 <= n1; n += 4) {
+    for (int64_t i = 0; i < m; ++i) {
+      int8_dots<4>(x + i * ldx, q + n * k, w.scales + n * blocks, k, sums);
+      store(i, n, sums, 4);
+    }
+  }
+  for (; n < n1; ++n) {
+    for (int64_t i = 0; i < m; ++i) {
+      int8_dots<1>(x + i * ldx, q + n * k, w.scales + n * blocks, k, sums);
+      store(i, n, sums, 1);
     }
   }
 }
@@ -164,28 +244,48 @@ bool row_split(int64_t m, const Weight& w) {
 // columns, every thread reads row segments with holes, which the prefetchers follow poorly); the
 // threads write partial sums to partials[part·N ..] and, after a barrier, each adds up a column slice
 // in a fixed order.
+template <Storage S>
 void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
               int64_t ldy, int parts, int part, float* partials) {
   int64_t begin = 0, end = 0;
   if (w.layout == Layout::OutIn) {
     split(w.n, parts, part, 4, begin, end);
-    out_in(x, m, w, bias, y, acc, ldx, ldy, begin, end);
-  } else if (parts == 1 || !row_split(m, w)) {
-    split(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
-    in_out(x, m, w, bias, y, acc, ldx, ldy, begin, end);
-  } else {
-    const int64_t n = w.n;
-    split(w.k, parts, part, 4, begin, end);
-    const Weight rows{w.data + begin * n, n, end - begin, Layout::InOut};
-    in_out(x + begin, 1, rows, nullptr, partials + part * n, false, ldx, n, 0, n, n);
+    if constexpr (S == Storage::Int8)
+      int8_out_in(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+    else
+      out_in<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+  } else if constexpr (S != Storage::Int8) {  // int8 weights are always OutIn (pack_weight)
+    if (parts == 1 || !row_split(m, w)) {
+      split(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
+      in_out<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+    } else {
+      const int64_t n = w.n;
+      split(w.k, parts, part, 4, begin, end);
+      Weight rows = w;
+      rows.data = static_cast<const simd::Elem<S>*>(w.data) + begin * n;
+      rows.k = end - begin;
+      in_out<S>(x + begin, 1, rows, nullptr, partials + part * n, false, ldx, n, 0, n, n);
 #pragma omp barrier
-    split(n, parts, part, 16, begin, end);
-    for (int64_t j = begin; j < end; ++j) {
-      float sum = acc ? y[j] : 0.f;
-      if (bias) sum += bias[j];
-      for (int p = 0; p < parts; ++p) sum += partials[p * n + j];
-      y[j] = sum;
+      split(n, parts, part, 16, begin, end);
+      for (int64_t j = begin; j < end; ++j) {
+        float sum = acc ? y[j] : 0.f;
+        if (bias) sum += bias[j];
+        for (int p = 0; p < parts; ++p) sum += partials[p * n + j];
+        y[j] = sum;
+      }
     }
+  }
+}
+
+void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
+              int64_t ldy, int parts, int part, float* partials) {
+  switch (w.storage) {
+    case Storage::F32: return run_part<Storage::F32>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
+    case Storage::BF16:
+      return run_part<Storage::BF16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
+    case Storage::F16: return run_part<Storage::F16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
+    case Storage::Int8:
+      return run_part<Storage::Int8>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
   }
 }
 

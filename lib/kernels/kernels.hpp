@@ -1,21 +1,53 @@
 #pragma once
-// The compute vocabulary the models are written in. Everything here works on row-major f32
-// buffers; this folder is the only place with SIMD or oneDNN code.
+// The compute vocabulary the models are written in. Activations are row-major f32 buffers; weights
+// may be f32, bf16, f16 or int8 (see Storage); this folder is the only place with SIMD or oneDNN code.
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace nib::kernels {
 
 // How a weight matrix is stored. OutIn: nn.Linear [N, K]; InOut: GPT-2 Conv1D [K, N].
 enum class Layout { OutIn, InOut };
 
-// A read-only weight matrix, typically pointing into the memory-mapped checkpoint.
+// Element type of a weight matrix. Int8 is symmetric with one f32 scale per block of kInt8Block
+// consecutive input features of each output (w ≈ q · scale), always stored OutIn.
+enum class Storage { F32, BF16, F16, Int8 };
+constexpr std::int64_t kInt8Block = 32;
+
+// A read-only weight matrix, pointing into the memory-mapped checkpoint or a buffer the model owns.
 struct Weight {
-  const float* data = nullptr;
-  std::int64_t n = 0;  // output features
-  std::int64_t k = 0;  // input features
+  const void* data = nullptr;  // float, bf16 / f16 bits (uint16), or int8, per `storage`
+  std::int64_t n = 0;          // output features
+  std::int64_t k = 0;          // input features
   Layout layout = Layout::OutIn;
+  Storage storage = Storage::F32;
+  const float* scales = nullptr;  // Int8: [n, int8_blocks(k)]
+
+  const float* f32() const { return static_cast<const float*>(data); }
 };
+
+inline std::int64_t int8_blocks(std::int64_t k) {
+  return (k + kInt8Block - 1) / kInt8Block;
+}
+// Bytes of a weight (data and scales): what one M = 1 matmul reads.
+std::int64_t weight_bytes(const Weight& w);
+
+// Widens output features [n0, n1) of w to f32 in its own layout: OutIn rows [n1 - n0, k], InOut
+// [k, n1 - n0] (int8: q · scale).
+void dequantize(const Weight& w, std::int64_t n0, std::int64_t n1, float* out);
+
+// A weight converted at load into a reduced storage type, owning its buffers (moving keeps `view`
+// valid: vectors keep their heap buffers).
+struct PackedWeight {
+  std::vector<std::uint16_t> half;
+  std::vector<std::int8_t> q;
+  std::vector<float> scales;
+  Weight view;
+};
+// Converts an f32 matrix (layout as given) to `storage` (BF16, F16: round to nearest even; Int8:
+// per-block absmax scales, transposed to OutIn when given InOut).
+PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layout layout, Storage storage);
 
 // y[m, n] = x[m, k] · Wᵀ (+ bias[n]); with accumulate, y += instead of y =.
 // x, y rows are contiguous with leading dimensions k and n (or ldx/ldy when given).

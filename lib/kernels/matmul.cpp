@@ -1,4 +1,8 @@
 // matmul: picks our AVX2 GEMV or oneDNN per (M, layout), by measurement (see kGemvMaxM).
+#include <algorithm>
+#include <nib/error.hpp>
+#include <vector>
+
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_matmul.hpp"
@@ -16,6 +20,37 @@ namespace {
 // read disjoint weights, and allocates nothing (the oneDNN call builds memory objects per call);
 // from M = 2 oneDNN's register-blocked kernels win.
 constexpr std::int64_t kGemvMaxM[2] = {1, 1};
+
+bool use_gemv(std::int64_t m, const Weight& w) {
+  return m <= kGemvMaxM[static_cast<int>(w.layout)] || w.k == 0;
+}
+
+void check_storage(const Weight& w) {
+  if (w.storage == Storage::Int8 && (w.layout != Layout::OutIn || !w.scales))
+    throw Error(Status::Internal, "matmul: int8 weights must be OutIn with scales");
+}
+
+// Floats of f32 weights widened at a time for oneDNN (4 MiB: a slice of outputs large enough that
+// oneDNN's blocking stays efficient, small enough to stay in the last-level cache).
+constexpr std::int64_t kWidenFloats = 1 << 20;
+
+// M > 1 with reduced weights: slices of output features are widened to f32 in a per-thread buffer and
+// multiplied by oneDNN. The widening reads each weight once per call, against M multiply-adds.
+void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool acc,
+                    std::int64_t ldx, std::int64_t ldy) {
+  thread_local std::vector<float> buf;
+  const std::int64_t step =
+      std::max<std::int64_t>(64, kWidenFloats / std::max<std::int64_t>(w.k, 1) / 64 * 64);
+  const std::int64_t slice = std::min(step, w.n);
+  if (static_cast<std::int64_t>(buf.size()) < slice * w.k) buf.resize(static_cast<std::size_t>(slice * w.k));
+  for (std::int64_t n0 = 0; n0 < w.n; n0 += step) {
+    const std::int64_t n1 = std::min(w.n, n0 + step);
+    dequantize(w, n0, n1, buf.data());
+    // Int8 is OutIn; 16-bit InOut slices come out [k, n1 - n0].
+    const Weight part{buf.data(), n1 - n0, w.k, w.layout};
+    onednn::matmul(x, m, part, bias ? bias + n0 : nullptr, y + n0, acc, ldx, ldy);
+  }
+}
 }  // namespace
 
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
@@ -23,17 +58,22 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
   if (m <= 0 || w.n <= 0) return;
   if (ldx <= 0) ldx = w.k;
   if (ldy <= 0) ldy = w.n;
-  if (m <= kGemvMaxM[static_cast<int>(w.layout)] || w.k == 0)
+  check_storage(w);
+  if (use_gemv(m, w))
     gemv::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
-  else
+  else if (w.storage == Storage::F32)
     onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
+  else
+    widened_matmul(x, m, w, bias, y, accumulate, ldx, ldy);
 }
 
 void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections) {
   if (m <= 0) return;
   bool gemv = true;
-  for (const auto& p : projections)
-    gemv = gemv && (m <= kGemvMaxM[static_cast<int>(p.w.layout)] || p.w.k == 0);
+  for (const auto& p : projections) {
+    check_storage(p.w);
+    gemv = gemv && use_gemv(m, p.w);
+  }
   if (gemv) return gemv::matmul_many(x, m, projections);
   for (const auto& p : projections) matmul(x, m, p.w, p.bias, p.y);
 }

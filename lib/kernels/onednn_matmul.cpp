@@ -108,7 +108,7 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
   auto& eng = engine();
   // oneDNN takes non-const handles but only reads src, weights and bias.
   memory src({{m, w.k}, dt::f32, dims{ldx, 1}}, eng, const_cast<float*>(x));
-  memory wei(weight_desc(key), eng, const_cast<float*>(w.data));
+  memory wei(weight_desc(key), eng, const_cast<float*>(w.f32()));
   memory dst({{m, w.n}, dt::f32, dims{ldy, 1}}, eng, y);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
   if (bias)

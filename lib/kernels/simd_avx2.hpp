@@ -82,63 +82,6 @@ inline __m256 tanh(__m256 x) {
   return _mm256_or_ps(_mm256_blendv_ps(large, small, use_small), sign);
 }
 
-// Four dot products of x with rows r[0..3] of length k: two accumulators per row hide FMA latency,
-// and each x vector is loaded once for the four rows.
-inline __m128 dot4(const float* x, const float* r0, const float* r1, const float* r2, const float* r3,
-                   std::int64_t k) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-  std::int64_t i = 0;
-  for (; i + 16 <= k; i += 16) {
-    const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + i), x0, a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + i), x0, a1);
-    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + i), x0, a2);
-    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + i), x0, a3);
-    b0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + i + 8), x1, b0);
-    b1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + i + 8), x1, b1);
-    b2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + i + 8), x1, b2);
-    b3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + i + 8), x1, b3);
-  }
-  for (; i + 8 <= k; i += 8) {
-    const __m256 x0 = _mm256_loadu_ps(x + i);
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + i), x0, a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + i), x0, a1);
-    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + i), x0, a2);
-    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + i), x0, a3);
-  }
-  if (i < k) {
-    const __m256i m = tail_mask(k - i);
-    const __m256 x0 = _mm256_maskload_ps(x + i, m);
-    b0 = _mm256_fmadd_ps(_mm256_maskload_ps(r0 + i, m), x0, b0);
-    b1 = _mm256_fmadd_ps(_mm256_maskload_ps(r1 + i, m), x0, b1);
-    b2 = _mm256_fmadd_ps(_mm256_maskload_ps(r2 + i, m), x0, b2);
-    b3 = _mm256_fmadd_ps(_mm256_maskload_ps(r3 + i, m), x0, b3);
-  }
-  a0 = _mm256_add_ps(a0, b0);
-  a1 = _mm256_add_ps(a1, b1);
-  a2 = _mm256_add_ps(a2, b2);
-  a3 = _mm256_add_ps(a3, b3);
-  // Transpose-and-add: lane j of the result is the full sum of row j.
-  const __m256 s01 = _mm256_hadd_ps(a0, a1), s23 = _mm256_hadd_ps(a2, a3);
-  const __m256 s = _mm256_hadd_ps(s01, s23);
-  return _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-}
-
-inline float dot1(const float* x, const float* r, std::int64_t k) {
-  __m256 a = _mm256_setzero_ps(), b = a;
-  std::int64_t i = 0;
-  for (; i + 16 <= k; i += 16) {
-    a = _mm256_fmadd_ps(_mm256_loadu_ps(r + i), _mm256_loadu_ps(x + i), a);
-    b = _mm256_fmadd_ps(_mm256_loadu_ps(r + i + 8), _mm256_loadu_ps(x + i + 8), b);
-  }
-  for (; i + 8 <= k; i += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(r + i), _mm256_loadu_ps(x + i), a);
-  if (i < k) {
-    const __m256i m = tail_mask(k - i);
-    b = _mm256_fmadd_ps(_mm256_maskload_ps(r + i, m), _mm256_maskload_ps(x + i, m), b);
-  }
-  return hsum(_mm256_add_ps(a, b));
-}
-
 // Applies `f` (a __m256 -> __m256 functor) to n floats in place, with a masked tail.
 template <class F>
 inline void map_inplace(float* x, std::int64_t n, F f) {

@@ -27,12 +27,12 @@ EncoderWeights bind_bert(const io::ModelConfig& c, WeightBinder& wb, ModuleRegis
   const std::string p = encoder_prefix(c, wb);
   EncoderWeights w;
   w.activation = c.activation;
-  w.word = {wb.get(p + "embeddings.word_embeddings.weight", {c.vocab_size, h}), c.vocab_size, h};
-  w.position = {wb.get(p + "embeddings.position_embeddings.weight", {c.max_positions, h}), c.max_positions,
-                h};
+  w.word = f32_embedding(wb.get(p + "embeddings.word_embeddings.weight", {c.vocab_size, h}), c.vocab_size, h);
+  w.position = f32_embedding(wb.get(p + "embeddings.position_embeddings.weight", {c.max_positions, h}),
+                             c.max_positions, h);
   if (c.type_vocab_size > 0) {
-    w.token_type = {wb.get(p + "embeddings.token_type_embeddings.weight", {c.type_vocab_size, h}),
-                    c.type_vocab_size, h};
+    w.token_type = f32_embedding(
+        wb.get(p + "embeddings.token_type_embeddings.weight", {c.type_vocab_size, h}), c.type_vocab_size, h);
   }
   w.embed_norm = bind_layer_norm(wb, p + "embeddings.LayerNorm", h, c.norm_eps);
   if (roberta) {

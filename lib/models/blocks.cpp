@@ -1,7 +1,5 @@
 #include "models/blocks.hpp"
 
-#include <cstring>
-
 #include <nib/error.hpp>
 
 namespace nib::models {
@@ -68,24 +66,24 @@ void apply_norm(const Norm& norm, const float* x, float* y, std::int64_t rows, s
 
 void gather_rows(const Embedding& e, std::span<const std::int32_t> ids, float* out) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i] < 0 || ids[i] >= e.rows) {
+    if (ids[i] < 0 || ids[i] >= e.rows()) {
       throw Error(Status::InvalidArgument, "token id " + std::to_string(ids[i]) +
-                                               " is outside the vocabulary of " + std::to_string(e.rows));
+                                               " is outside the vocabulary of " + std::to_string(e.rows()));
     }
-    std::memcpy(out + static_cast<std::int64_t>(i) * e.dim,
-                e.table + static_cast<std::int64_t>(ids[i]) * e.dim,
-                sizeof(float) * static_cast<std::size_t>(e.dim));
+    kernels::dequantize(e.table, ids[i], ids[i] + 1, out + static_cast<std::int64_t>(i) * e.dim());
   }
 }
 
 void add_rows(const Embedding& e, std::span<const std::int64_t> ids, float* out) {
+  if (e.table.storage != kernels::Storage::F32)
+    throw Error(Status::Internal, "add_rows: the table must be f32");
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i] < 0 || ids[i] >= e.rows) {
-      throw Error(
-          Status::InvalidArgument,
-          "index " + std::to_string(ids[i]) + " is outside the embedding table of " + std::to_string(e.rows));
+    if (ids[i] < 0 || ids[i] >= e.rows()) {
+      throw Error(Status::InvalidArgument, "index " + std::to_string(ids[i]) +
+                                               " is outside the embedding table of " +
+                                               std::to_string(e.rows()));
     }
-    kernels::add_inplace(out + static_cast<std::int64_t>(i) * e.dim, e.table + ids[i] * e.dim, e.dim);
+    kernels::add_inplace(out + static_cast<std::int64_t>(i) * e.dim(), e.f32() + ids[i] * e.dim(), e.dim());
   }
 }
 

@@ -78,13 +78,21 @@ struct Norm {
 };
 void apply_norm(const Norm& norm, const float* x, float* y, std::int64_t rows, std::int64_t dim);
 
+// A table of `rows` vectors of `dim` floats: table.n = rows, table.k = dim, OutIn. Token embeddings of
+// causal LMs are in the model's weight storage type (and shared with a tied LM head); the others f32.
 struct Embedding {
-  const float* table = nullptr;
-  std::int64_t rows = 0, dim = 0;
+  kernels::Weight table;
+  std::int64_t rows() const { return table.n; }
+  std::int64_t dim() const { return table.k; }
+  const float* f32() const { return table.f32(); }
 };
-// out[i, :] = table[ids[i], :]; ids are checked against the table size (Error naming the id).
+inline Embedding f32_embedding(const float* data, std::int64_t rows, std::int64_t dim) {
+  return {{data, rows, dim, kernels::Layout::OutIn}};
+}
+// out[i, :] = table[ids[i], :] (widened to f32); ids are checked against the table size (Error naming
+// the id).
 void gather_rows(const Embedding& e, std::span<const std::int32_t> ids, float* out);
-// out[i, :] += table[ids[i], :].
+// out[i, :] += table[ids[i], :]; the table must be f32.
 void add_rows(const Embedding& e, std::span<const std::int64_t> ids, float* out);
 
 }  // namespace nib::models

@@ -116,8 +116,7 @@ Linear DecoderLM::bind_linear(WeightBinder& w, const std::string& module, const 
                               std::int64_t in, std::int64_t out, kernels::Layout layout, int layer,
                               bool bias) {
   Linear lin;
-  const bool out_in = layout == kernels::Layout::OutIn;
-  lin.w = {w.get(tensor_prefix + ".weight", {out_in ? out : in, out_in ? in : out}), out, in, layout};
+  lin.w = w.matrix(tensor_prefix + ".weight", out, in, layout);
   if (bias) lin.bias = w.get(tensor_prefix + ".bias", {out});
   lin.module = modules_.add(module, in, out, layout, layer);
   return lin;

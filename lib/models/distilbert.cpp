@@ -9,9 +9,9 @@ EncoderWeights bind_distilbert(const io::ModelConfig& c, WeightBinder& wb, Modul
   const std::string p = wb.has("distilbert.embeddings.word_embeddings.weight") ? "distilbert." : "";
   EncoderWeights w;
   w.activation = c.activation;
-  w.word = {wb.get(p + "embeddings.word_embeddings.weight", {c.vocab_size, h}), c.vocab_size, h};
-  w.position = {wb.get(p + "embeddings.position_embeddings.weight", {c.max_positions, h}), c.max_positions,
-                h};
+  w.word = f32_embedding(wb.get(p + "embeddings.word_embeddings.weight", {c.vocab_size, h}), c.vocab_size, h);
+  w.position = f32_embedding(wb.get(p + "embeddings.position_embeddings.weight", {c.max_positions, h}),
+                             c.max_positions, h);
   w.embed_norm = bind_layer_norm(wb, p + "embeddings.LayerNorm", h, c.norm_eps);
   for (int i = 0; i < c.num_layers; ++i) {
     const std::string l = p + "transformer.layer." + std::to_string(i) + ".";

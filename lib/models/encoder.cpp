@@ -32,7 +32,7 @@ std::int64_t extent(const std::uint8_t* mask, std::int64_t n) {
 Linear bind_linear(WeightBinder& weights, ModuleRegistry& modules, const std::string& name, std::int64_t in,
                    std::int64_t out, int layer, bool bias) {
   Linear l;
-  l.w = {weights.get(name + ".weight", {out, in}), out, in, kernels::Layout::OutIn};
+  l.w = weights.matrix(name + ".weight", out, in, kernels::Layout::OutIn);
   l.bias = bias ? weights.get(name + ".bias", {out}) : nullptr;
   l.module = modules.add(name, in, out, kernels::Layout::OutIn, layer);
   return l;
@@ -45,10 +45,10 @@ Norm bind_layer_norm(WeightBinder& weights, const std::string& name, std::int64_
 
 Linear bind_tied_decoder(WeightBinder& weights, ModuleRegistry& modules, const std::string& name,
                          const std::string& bias_name, const Embedding& word) {
-  const std::int64_t h = word.dim, v = word.rows;
+  const std::int64_t h = word.dim(), v = word.rows();
   Linear l;
-  const float* own = weights.get_optional(name + ".weight", {v, h});
-  l.w = {own ? own : word.table, v, h, kernels::Layout::OutIn};
+  l.w = weights.has(name + ".weight") ? weights.matrix(name + ".weight", v, h, kernels::Layout::OutIn)
+                                      : word.table;
   l.bias = weights.get(bias_name, {v});
   l.module = modules.add(name, h, v, kernels::Layout::OutIn, -1);
   return l;
@@ -58,7 +58,7 @@ Encoder::Encoder(const io::ModelConfig& config, ModuleRegistry modules, EncoderW
     : config_(config), modules_(std::move(modules)), w_(std::move(weights)) {}
 
 std::int64_t Encoder::max_tokens() const {
-  return w_.padding_offset_positions ? w_.position.rows - w_.padding_idx - 1 : w_.position.rows;
+  return w_.padding_offset_positions ? w_.position.rows() - w_.padding_idx - 1 : w_.position.rows();
 }
 
 void Encoder::embed(const EncoderBatch& b, EncoderWorkspace& ws) const {
@@ -83,9 +83,9 @@ void Encoder::embed(const EncoderBatch& b, EncoderWorkspace& ws) const {
   }
   add_rows(w_.position, pos, x);
 
-  if (w_.token_type.table) {
+  if (w_.token_type.table.data) {
     if (b.type_ids.empty()) {
-      for (std::int64_t r = 0; r < rows; ++r) kernels::add_inplace(x + r * h, w_.token_type.table, h);
+      for (std::int64_t r = 0; r < rows; ++r) kernels::add_inplace(x + r * h, w_.token_type.f32(), h);
     } else {
       pos.assign(b.type_ids.begin(), b.type_ids.end());
       add_rows(w_.token_type, pos, x);

@@ -20,8 +20,8 @@ class Gpt2 final : public DecoderLM {
     const auto eps = static_cast<float>(c.norm_eps);
     // Hub checkpoints name tensors "transformer.h.0..." or, in the original gpt2 upload, "h.0...".
     const std::string t = w.has("transformer.wte.weight") ? "transformer." : "";
-    embed_ = {w.get(t + "wte.weight", {c.vocab_size, e}), c.vocab_size, e};
-    positions_ = {w.get(t + "wpe.weight", {c.max_positions, e}), c.max_positions, e};
+    embed_ = {w.matrix(t + "wte.weight", c.vocab_size, e, Layout::OutIn)};
+    positions_ = f32_embedding(w.get(t + "wpe.weight", {c.max_positions, e}), c.max_positions, e);
     for (int i = 0; i < static_cast<int>(c.num_layers); ++i) {
       const std::string m = "transformer.h." + std::to_string(i) + ".";
       const std::string p = t + "h." + std::to_string(i) + ".";
@@ -39,7 +39,7 @@ class Gpt2 final : public DecoderLM {
     }
     final_norm_ = {w.get(t + "ln_f.weight", {e}), w.get(t + "ln_f.bias", {e}), eps, false};
     if (c.tie_word_embeddings) {
-      lm_head_.w = {embed_.table, c.vocab_size, e, Layout::OutIn};
+      lm_head_.w = embed_.table;
       lm_head_.module = modules_.add("lm_head", e, c.vocab_size, Layout::OutIn, -1);
     } else {
       lm_head_ = bind_linear(w, "lm_head", "lm_head", e, c.vocab_size, Layout::OutIn, -1, false);

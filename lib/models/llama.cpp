@@ -25,7 +25,7 @@ class Llama final : public DecoderLM {
     if (c.activation != io::Activation::Silu) {
       throw Error(Status::Unsupported, c.architecture + ": only the SiLU-gated MLP is implemented");
     }
-    embed_ = {w.get("model.embed_tokens.weight", {c.vocab_size, h}), c.vocab_size, h};
+    embed_ = {w.matrix("model.embed_tokens.weight", c.vocab_size, h, Layout::OutIn)};
     for (int i = 0; i < static_cast<int>(c.num_layers); ++i) {
       const std::string p = "model.layers." + std::to_string(i) + ".";
       auto lin = [&](const std::string& name, std::int64_t in, std::int64_t out, bool bias) {
@@ -45,7 +45,7 @@ class Llama final : public DecoderLM {
     }
     final_norm_ = {w.get("model.norm.weight", {h}), nullptr, eps, true};
     if (c.tie_word_embeddings) {
-      lm_head_.w = {embed_.table, c.vocab_size, h, Layout::OutIn};
+      lm_head_.w = embed_.table;
       lm_head_.module = modules_.add("lm_head", h, c.vocab_size, Layout::OutIn, -1);
     } else {
       lm_head_ = bind_linear(w, "lm_head", "lm_head", h, c.vocab_size, Layout::OutIn, -1, false);

@@ -14,15 +14,27 @@ std::string shape_string(std::initializer_list<std::int64_t> shape) {
   }
   return s + "]";
 }
-}  // namespace
 
-const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<std::int64_t> shape) {
+void check_shape(const io::TensorView& t, std::initializer_list<std::int64_t> shape) {
   if (!std::equal(t.shape.begin(), t.shape.end(), shape.begin(), shape.end())) {
     throw Error(Status::Format,
                 "tensor " + t.describe() + " does not have the expected shape " + shape_string(shape));
   }
+}
+
+bool in_place(const io::TensorView& t, io::DType dtype, std::size_t align) {
+  return t.dtype == dtype && reinterpret_cast<std::uintptr_t>(t.bytes.data()) % align == 0;
+}
+
+io::DType dtype_of(kernels::Storage s) {
+  return s == kernels::Storage::BF16 ? io::DType::BF16 : io::DType::F16;
+}
+}  // namespace
+
+const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<std::int64_t> shape) {
+  check_shape(t, shape);
   const float* out = nullptr;
-  if (t.dtype == io::DType::F32 && reinterpret_cast<std::uintptr_t>(t.bytes.data()) % alignof(float) == 0) {
+  if (in_place(t, io::DType::F32, alignof(float))) {
     out = reinterpret_cast<const float*>(t.bytes.data());
   } else {
     owned_.push_back(io::to_f32(t));
@@ -30,6 +42,32 @@ const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<s
   }
   if (on_bind_) on_bind_(t.bytes.size());
   return out;
+}
+
+kernels::Weight WeightBinder::matrix(std::string_view name, std::int64_t n, std::int64_t k,
+                                     kernels::Layout layout) {
+  const bool out_in = layout == kernels::Layout::OutIn;
+  const std::initializer_list<std::int64_t> shape = {out_in ? n : k, out_in ? k : n};
+  if (storage_ == kernels::Storage::F32) return {get(name, shape), n, k, layout};
+  const io::TensorView& t = store_->require(name);
+  check_shape(t, shape);
+  kernels::Weight w;
+  if (storage_ != kernels::Storage::Int8 && in_place(t, dtype_of(storage_), alignof(std::uint16_t))) {
+    w = {t.bytes.data(), n, k, layout, storage_};
+  } else {
+    std::vector<float> widened;
+    const float* src = nullptr;
+    if (in_place(t, io::DType::F32, alignof(float))) {
+      src = reinterpret_cast<const float*>(t.bytes.data());
+    } else {
+      widened = io::to_f32(t);
+      src = widened.data();
+    }
+    packed_.push_back(kernels::pack_weight(src, n, k, layout, storage_));
+    w = packed_.back().view;
+  }
+  if (on_bind_) on_bind_(t.bytes.size());
+  return w;
 }
 
 const float* WeightBinder::get(std::string_view name, std::initializer_list<std::int64_t> shape) {
@@ -44,6 +82,7 @@ const float* WeightBinder::get_optional(std::string_view name, std::initializer_
 std::size_t WeightBinder::owned_bytes() const {
   std::size_t n = 0;
   for (const auto& v : owned_) n += v.size() * sizeof(float);
+  for (const auto& p : packed_) n += static_cast<std::size_t>(kernels::weight_bytes(p.view));
   return n;
 }
 

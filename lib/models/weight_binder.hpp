@@ -1,6 +1,9 @@
 #pragma once
-// Binds checkpoint tensors to model blocks as f32 pointers: F32 tensors are used in place (inside
-// the mapping); F16/BF16/F64 tensors are widened once into buffers the binder owns.
+// Binds checkpoint tensors to model blocks. Vectors (norms, biases, position tables) are f32: F32
+// tensors are used in place (inside the mapping), F16/BF16/F64 tensors widened once into buffers the
+// binder owns. Matrices (linear modules, token embeddings) are bound in the model's weight storage
+// type: f32 as above; bf16/f16 in place when the checkpoint ships that type, else converted; int8
+// quantised from the f32 values (see kernels::pack_weight).
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -10,21 +13,27 @@
 #include <vector>
 
 #include "io/weight_store.hpp"
+#include "kernels/kernels.hpp"
 
 namespace nib::models {
 
 class WeightBinder {
  public:
-  explicit WeightBinder(const io::WeightStore& store) : store_(&store) {}
+  explicit WeightBinder(const io::WeightStore& store, kernels::Storage storage = kernels::Storage::F32)
+      : store_(&store), storage_(storage) {}
 
   // The tensor as f32 with exactly this shape, or a Format error naming the tensor and both shapes.
   const float* get(std::string_view name, std::initializer_list<std::int64_t> shape);
   // Same, or nullptr when the tensor is absent (optional biases).
   const float* get_optional(std::string_view name, std::initializer_list<std::int64_t> shape);
+  // A matrix of n outputs × k inputs stored as `layout` ([n, k] OutIn, [k, n] InOut) in the binder's
+  // storage type (an int8 result is always OutIn).
+  kernels::Weight matrix(std::string_view name, std::int64_t n, std::int64_t k, kernels::Layout layout);
   bool has(std::string_view name) const { return store_->find(name) != nullptr; }
   const io::WeightStore& store() const { return *store_; }
+  kernels::Storage storage() const { return storage_; }
 
-  // Bytes of converted copies the binder owns (0 for an all-F32 checkpoint).
+  // Bytes of converted copies the binder owns (0 for an all-F32 checkpoint bound as f32).
   std::size_t owned_bytes() const;
 
   // Called with each bound tensor's checkpoint bytes (load progress); may throw to abort the load.
@@ -33,7 +42,9 @@ class WeightBinder {
  private:
   const float* bind(const io::TensorView& t, std::initializer_list<std::int64_t> shape);
   const io::WeightStore* store_;
+  kernels::Storage storage_;
   std::deque<std::vector<float>> owned_;
+  std::deque<kernels::PackedWeight> packed_;
   std::function<void(std::size_t)> on_bind_;
 };
 

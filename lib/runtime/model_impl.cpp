@@ -44,14 +44,28 @@ void report(const ProgressFn& progress, float fraction) {
     throw Error(Status::Cancelled, "model load cancelled by the progress callback");
 }
 
-constexpr float kOpened = 0.05f;  // config, tokenizer kind and tensor index read
+constexpr float kOpened = 0.05f;
+
+// Auto keeps f32 (exact against the f32 goldens); the reduced types are opt-in.
+kernels::Storage storage_of(WeightType t) {
+  switch (t) {
+    case WeightType::Auto:
+    case WeightType::F32: return kernels::Storage::F32;
+    case WeightType::BF16: return kernels::Storage::BF16;
+    case WeightType::F16: return kernels::Storage::F16;
+    case WeightType::Int8: return kernels::Storage::Int8;
+  }
+  throw Error(Status::InvalidArgument,
+              "LoadOptions::weights " + std::to_string(static_cast<int>(t)) + " is not a nib::WeightType");
+}  // config, tokenizer kind and tensor index read
 
 }  // namespace
 
 ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& options)
     : options_((report(options.progress, 0.f), options)),
       folder_(io::HfFolder::open(dir)),
-      weights_(io::WeightStore::open(dir)) {
+      weights_(io::WeightStore::open(dir)),
+      binder_(weights_, storage_of(options_.weights)) {
   info_ = describe(folder_, weights_);
   report(options_.progress, kOpened);
   if (options_.progress) {

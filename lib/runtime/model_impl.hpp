@@ -39,7 +39,7 @@ class ModelImpl {
   io::HfFolder folder_;
   io::WeightStore weights_;
   ModelInfo info_;
-  models::WeightBinder binder_{weights_};
+  models::WeightBinder binder_;
   std::unique_ptr<models::CausalLM> causal_lm_;
   std::unique_ptr<models::Encoder> encoder_;
   mutable std::mutex tokenizer_mutex_;

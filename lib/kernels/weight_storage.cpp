@@ -1,0 +1,145 @@
+// Reduced weight storage: conversion from f32 at load (pack_weight) and back (dequantize), shared by
+// the embedding gather, the prefill path and the tests' references.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <nib/error.hpp>
+
+#include "kernels/kernels.hpp"
+#include "kernels/weight_simd.hpp"
+
+namespace nib::kernels {
+
+namespace {
+
+using std::int64_t;
+
+std::uint16_t f32_to_bf16(float f) {
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &f, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<std::uint16_t>((bits >> 16) | 0x40);  // quiet NaN
+  bits += 0x7fffu + ((bits >> 16) & 1u);                     // round to nearest even
+  return static_cast<std::uint16_t>(bits >> 16);
+}
+
+// n values of a 16-bit row to f32.
+template <Storage S>
+void widen_row(const std::uint16_t* src, int64_t n, float* out) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, simd::load8<S>(src + i));
+  if (i < n) _mm256_maskstore_ps(out + i, simd::tail_mask(n - i), simd::load_tail<S>(src + i, n - i));
+}
+
+void widen_16(const Weight& w, const std::uint16_t* src, int64_t n, float* out) {
+  if (w.storage == Storage::BF16)
+    widen_row<Storage::BF16>(src, n, out);
+  else
+    widen_row<Storage::F16>(src, n, out);
+}
+
+}  // namespace
+
+int64_t weight_bytes(const Weight& w) {
+  const int64_t count = w.n * w.k;
+  switch (w.storage) {
+    case Storage::F32: return 4 * count;
+    case Storage::BF16:
+    case Storage::F16: return 2 * count;
+    case Storage::Int8: return count + 4 * w.n * int8_blocks(w.k);
+  }
+  return 0;
+}
+
+void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
+  const int64_t rows = n1 - n0;
+  if (rows <= 0) return;
+  switch (w.storage) {
+    case Storage::F32:
+      if (w.layout == Layout::OutIn) {
+        std::memcpy(out, w.f32() + n0 * w.k, sizeof(float) * static_cast<std::size_t>(rows * w.k));
+      } else {
+        for (int64_t kk = 0; kk < w.k; ++kk)
+          std::memcpy(out + kk * rows, w.f32() + kk * w.n + n0,
+                      sizeof(float) * static_cast<std::size_t>(rows));
+      }
+      return;
+    case Storage::BF16:
+    case Storage::F16: {
+      const auto* h = static_cast<const std::uint16_t*>(w.data);
+      if (w.layout == Layout::OutIn) {
+        widen_16(w, h + n0 * w.k, rows * w.k, out);
+      } else {
+        for (int64_t kk = 0; kk < w.k; ++kk) widen_16(w, h + kk * w.n + n0, rows, out + kk * rows);
+      }
+      return;
+    }
+    case Storage::Int8: {
+      const auto* q = static_cast<const std::int8_t*>(w.data);
+      const int64_t blocks = int8_blocks(w.k);
+      for (int64_t r = n0; r < n1; ++r) {
+        float* o = out + (r - n0) * w.k;
+        for (int64_t b = 0; b < blocks; ++b) {
+          const float s = w.scales[r * blocks + b];
+          const int64_t end = std::min(w.k, (b + 1) * kInt8Block);
+          for (int64_t kk = b * kInt8Block; kk < end; ++kk) o[kk] = static_cast<float>(q[r * w.k + kk]) * s;
+        }
+      }
+      return;
+    }
+  }
+}
+
+PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, Storage storage) {
+  PackedWeight p;
+  const auto count = static_cast<std::size_t>(n * k);
+  switch (storage) {
+    case Storage::F32:
+      throw Error(Status::Internal, "pack_weight: f32 weights are used in place, not packed");
+    case Storage::BF16:
+      p.half.resize(count);
+      for (std::size_t i = 0; i < count; ++i) p.half[i] = f32_to_bf16(src[i]);
+      break;
+    case Storage::F16: {
+      p.half.resize(count);
+      std::size_t i = 0;
+      for (; i + 8 <= count; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p.half.data() + i), h);
+      }
+      for (; i < count; ++i) p.half[i] = _cvtss_sh(src[i], _MM_FROUND_TO_NEAREST_INT);
+      break;
+    }
+    case Storage::Int8: {
+      const int64_t blocks = int8_blocks(k);
+      p.q.resize(count);
+      p.scales.resize(static_cast<std::size_t>(n * blocks));
+      auto at = [&](int64_t r, int64_t c) {
+        return layout == Layout::OutIn ? src[r * k + c] : src[c * n + r];
+      };
+      for (int64_t r = 0; r < n; ++r) {
+        for (int64_t b = 0; b < blocks; ++b) {
+          const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
+          float amax = 0.f;
+          for (int64_t c = begin; c < end; ++c) amax = std::max(amax, std::abs(at(r, c)));
+          const float scale = amax / 127.f;
+          const float inv = amax > 0.f ? 127.f / amax : 0.f;
+          p.scales[static_cast<std::size_t>(r * blocks + b)] = scale;
+          for (int64_t c = begin; c < end; ++c) {
+            const float v = std::clamp(std::nearbyint(at(r, c) * inv), -127.f, 127.f);
+            p.q[static_cast<std::size_t>(r * k + c)] = static_cast<std::int8_t>(v);
+          }
+        }
+      }
+      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int8, p.scales.data()};
+      return p;
+    }
+  }
+  p.view = {p.half.data(), n, k, layout, storage};
+  return p;
+}
+
+}  // namespace nib::kernels

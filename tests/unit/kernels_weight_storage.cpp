@@ -1,0 +1,230 @@
+// Reduced weight storage (bf16, f16, int8): conversion at load, and matmul (GEMV at M = 1, the widened
+// oneDNN path above) against a double reference of the dequantised weights (tight) and of the
+// original f32 weights (within the type's rounding bound).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "kernels/gemv_avx2.hpp"
+#include "kernels/kernels.hpp"
+#include "random_floats.hpp"
+
+namespace nk = nib::kernels;
+
+namespace {
+
+using nib::testing::random_floats;
+
+const char* name(nk::Storage s) {
+  switch (s) {
+    case nk::Storage::F32: return "f32";
+    case nk::Storage::BF16: return "bf16";
+    case nk::Storage::F16: return "f16";
+    case nk::Storage::Int8: return "int8";
+  }
+  return "?";
+}
+
+// The dequantised weights as [n, k] (OutIn) whatever the packed layout.
+std::vector<float> dequantized_out_in(const nk::Weight& w) {
+  std::vector<float> raw(static_cast<std::size_t>(w.n * w.k)), out(raw.size());
+  nk::dequantize(w, 0, w.n, raw.data());
+  for (std::int64_t j = 0; j < w.n; ++j)
+    for (std::int64_t c = 0; c < w.k; ++c)
+      out[j * w.k + c] = w.layout == nk::Layout::OutIn ? raw[j * w.k + c] : raw[c * w.n + j];
+  return out;
+}
+
+// Largest |error| of one weight after conversion: half an ulp of bf16 (8 bits) or f16 (11 bits)
+// relative to the weight, half a quantisation step (block absmax / 254) for int8.
+double weight_error_bound(nk::Storage s, const std::vector<float>& w_out_in, std::int64_t k, std::int64_t j,
+                          std::int64_t c) {
+  const double v = std::abs(w_out_in[j * k + c]);
+  switch (s) {
+    case nk::Storage::BF16: return v * std::ldexp(1.0, -8);
+    case nk::Storage::F16: return v * std::ldexp(1.0, -11) + std::ldexp(1.0, -25);
+    case nk::Storage::Int8: {
+      const std::int64_t b0 = c / nk::kInt8Block * nk::kInt8Block;
+      double amax = 0;
+      for (std::int64_t i = b0; i < std::min(k, b0 + nk::kInt8Block); ++i)
+        amax = std::max(amax, double(std::abs(w_out_in[j * k + i])));
+      return amax / 254.0 * 1.0001;
+    }
+    case nk::Storage::F32: return 0;
+  }
+  return 0;
+}
+
+using MatmulFn = void (*)(const float*, std::int64_t, const nk::Weight&, const float*, float*, bool,
+                          std::int64_t, std::int64_t);
+
+void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, std::int64_t k,
+           std::int64_t n, bool with_bias, bool acc) {
+  CAPTURE(name(storage));
+  CAPTURE(layout == nk::Layout::OutIn);
+  CAPTURE(m);
+  CAPTURE(k);
+  CAPTURE(n);
+  CAPTURE(with_bias);
+  CAPTURE(acc);
+  const auto original = random_floats(n * k, 2);  // in `layout`
+  std::vector<float> orig_out_in(original.size());
+  for (std::int64_t j = 0; j < n; ++j)
+    for (std::int64_t c = 0; c < k; ++c)
+      orig_out_in[j * k + c] = layout == nk::Layout::OutIn ? original[j * k + c] : original[c * n + j];
+  const auto packed = nk::pack_weight(original.data(), n, k, layout, storage);
+  const nk::Weight& w = packed.view;
+  REQUIRE(w.storage == storage);
+  REQUIRE(w.n == n);
+  REQUIRE(w.k == k);
+  const auto deq = dequantized_out_in(w);
+  const auto x = random_floats(m * k, 1);
+  const auto bias = random_floats(n, 3);
+  const auto y0 = random_floats(m * n, 4);
+  auto y = y0;
+  fn(x.data(), m, w, with_bias ? bias.data() : nullptr, y.data(), acc, k, n);
+  int bad = 0;
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      double ref = 0, mag = 0, orig = 0, quant_err = 0;
+      for (std::int64_t c = 0; c < k; ++c) {
+        const double xv = x[i * k + c];
+        ref += xv * deq[j * k + c];
+        mag += std::abs(xv * deq[j * k + c]);
+        orig += xv * orig_out_in[j * k + c];
+        quant_err += std::abs(xv) * weight_error_bound(storage, orig_out_in, k, j, c);
+      }
+      double extra = 0;
+      if (with_bias) extra += bias[j], mag += std::abs(bias[j]);
+      if (acc) extra += y0[i * n + j], mag += std::abs(y0[i * n + j]);
+      const double got = y[i * n + j];
+      // Tight: only f32 summation order separates us from the dequantised reference.
+      if (std::abs(got - (ref + extra)) > 1e-5 * mag + 1e-30) {
+        if (++bad <= 3)
+          FAIL_CHECK("y[" << i << "," << j << "] = " << got << ", dequantised reference " << ref + extra);
+      }
+      // Loose: the original f32 weights, within the conversion's own error bound.
+      if (std::abs(got - (orig + extra)) > quant_err + 1e-5 * mag + 1e-30) {
+        if (++bad <= 3)
+          FAIL_CHECK("y[" << i << "," << j << "] = " << got << ", f32 reference " << orig + extra);
+      }
+    }
+  }
+  CHECK(bad == 0);
+}
+
+void public_matmul(const float* x, std::int64_t m, const nk::Weight& w, const float* b, float* y, bool acc,
+                   std::int64_t ldx, std::int64_t ldy) {
+  nk::matmul(x, m, w, b, y, acc, ldx, ldy);
+}
+
+constexpr nk::Storage kReduced[] = {nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8};
+
+}  // namespace
+
+TEST_CASE("weight storage: bf16 rounds to nearest even, f16 is exact on representable values") {
+  // 1 + 2^-8 is halfway between two bf16 values: ties to the even one (1.0); 1 + 3·2^-8 rounds up.
+  const std::vector<float> v = {1.f + std::ldexp(1.f, -8), 1.f + 3 * std::ldexp(1.f, -8), -2.5f, 0.f};
+  const auto bf = nk::pack_weight(v.data(), 1, 4, nk::Layout::OutIn, nk::Storage::BF16);
+  std::vector<float> back(4);
+  nk::dequantize(bf.view, 0, 1, back.data());
+  CHECK(back[0] == 1.f);
+  CHECK(back[1] == 1.f + std::ldexp(1.f, -6));
+  CHECK(back[2] == -2.5f);
+  CHECK(back[3] == 0.f);
+  const std::vector<float> h = {0.5f, -1024.f, 65504.f, std::ldexp(1.f, -24), 0.1f, 3.f, -7.f, 1.f, 2.f};
+  const auto f16 = nk::pack_weight(h.data(), 1, 9, nk::Layout::OutIn, nk::Storage::F16);
+  std::vector<float> hb(9);
+  nk::dequantize(f16.view, 0, 1, hb.data());
+  for (int i = 0; i < 9; ++i) {
+    if (i == 4)
+      CHECK(std::abs(hb[i] - 0.1f) < 1e-4f);
+    else
+      CHECK(hb[i] == h[i]);
+  }
+}
+
+TEST_CASE("weight storage: int8 blocks of 32 along K, absmax scale, InOut packed as OutIn") {
+  // Two outputs, K = 40: a full block and a partial one of 8 per output.
+  std::vector<float> w(2 * 40);
+  for (int i = 0; i < 80; ++i) w[i] = static_cast<float>((i * 37) % 23 - 11) / 8.f;
+  w[5] = 4.f;    // absmax of row 0 block 0
+  w[77] = -2.f;  // absmax of row 1 block 1
+  const auto p = nk::pack_weight(w.data(), 2, 40, nk::Layout::OutIn, nk::Storage::Int8);
+  REQUIRE(p.view.layout == nk::Layout::OutIn);
+  REQUIRE(p.scales.size() == 4);
+  CHECK(p.scales[0] == doctest::Approx(4.f / 127.f));
+  CHECK(p.scales[3] == doctest::Approx(2.f / 127.f));
+  CHECK(p.q[5] == 127);
+  CHECK(p.q[77] == -127);
+  CHECK(nk::weight_bytes(p.view) == 80 + 4 * 4);
+  // The same matrix given as InOut ([K, N]) packs to the same OutIn bytes.
+  std::vector<float> t(80);
+  for (int j = 0; j < 2; ++j)
+    for (int c = 0; c < 40; ++c) t[c * 2 + j] = w[j * 40 + c];
+  const auto pt = nk::pack_weight(t.data(), 2, 40, nk::Layout::InOut, nk::Storage::Int8);
+  CHECK(pt.view.layout == nk::Layout::OutIn);
+  CHECK(pt.q == p.q);
+  CHECK(pt.scales == p.scales);
+  // An all-zero block has scale 0 and dequantises to 0.
+  const std::vector<float> zero(32, 0.f);
+  const auto pz = nk::pack_weight(zero.data(), 1, 32, nk::Layout::OutIn, nk::Storage::Int8);
+  std::vector<float> back(32, 1.f);
+  nk::dequantize(pz.view, 0, 1, back.data());
+  for (float v : back) CHECK(v == 0.f);
+}
+
+TEST_CASE("weight storage: GEMV of each type and layout matches the dequantised and f32 references") {
+  for (const auto s : kReduced)
+    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+      for (const std::int64_t k : {1, 7, 8, 16, 31, 32, 33, 100, 257})
+        for (const std::int64_t n : {1, 3, 4, 7, 9, 64, 100})
+          check(nk::gemv::matmul, s, layout, 1, k, n, n % 2 == 1, k % 2 == 0);
+}
+
+TEST_CASE("weight storage: matmul of reduced weights at M > 1 (widened oneDNN path) and M = 1") {
+  for (const auto s : kReduced)
+    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+      for (const std::int64_t m : {1, 2, 5, 33})
+        for (const std::int64_t k : {7, 32, 100})
+          for (const std::int64_t n : {3, 64, 100})
+            for (const bool acc : {false, true}) check(public_matmul, s, layout, m, k, n, !acc, acc);
+}
+
+TEST_CASE("weight storage: large shapes (thread split, InOut row split, several widened slices)") {
+  for (const auto s : kReduced)
+    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut}) {
+      check(public_matmul, s, layout, 1, 768, 2304, true, false);
+      check(public_matmul, s, layout, 1, 3072, 768, false, true);
+      check(public_matmul, s, layout, 4, 2000, 700, true, false);
+    }
+}
+
+TEST_CASE("weight storage: matmul_many of reduced weights equals one matmul per projection") {
+  for (const auto s : kReduced) {
+    CAPTURE(name(s));
+    const std::int64_t k = 96;
+    const auto x = random_floats(k, 1);
+    const auto a = random_floats(200 * k, 2), b = random_floats(72 * k, 3);
+    const auto bias = random_floats(200, 4);
+    const auto pa = nk::pack_weight(a.data(), 200, k, nk::Layout::OutIn, s);
+    const auto pb = nk::pack_weight(b.data(), 72, k, nk::Layout::InOut, s);
+    std::vector<float> ya(200), yb(72), ra(200), rb(72);
+    const nk::Projection ps[] = {{pa.view, bias.data(), ya.data()}, {pb.view, nullptr, yb.data()}};
+    nk::matmul_many(x.data(), 1, ps);
+    nk::matmul(x.data(), 1, pa.view, bias.data(), ra.data());
+    nk::matmul(x.data(), 1, pb.view, nullptr, rb.data());
+    CHECK(ya == ra);
+    CHECK(yb == rb);
+  }
+}
+
+TEST_CASE("weight storage: int8 weights in InOut layout are rejected, not misread") {
+  const std::vector<std::int8_t> q(8, 1);
+  const std::vector<float> scales(2, 1.f), x(4, 1.f);
+  std::vector<float> y(2);
+  const nk::Weight w{q.data(), 2, 4, nk::Layout::InOut, nk::Storage::Int8, scales.data()};
+  CHECK_THROWS(nk::matmul(x.data(), 1, w, nullptr, y.data()));
+}
