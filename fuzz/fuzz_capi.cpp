@@ -119,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<nib_token> raw_ids;
   if (parts.size() > 3) {
     raw_ids.resize(parts[3].size() / sizeof(nib_token));
-    std::memcpy(raw_ids.data(), parts[3].data(), raw_ids.size() * sizeof(nib_token));
+    if (!raw_ids.empty()) std::memcpy(raw_ids.data(), parts[3].data(), raw_ids.size() * sizeof(nib_token));
   }
 
   // Tokenize and decode the prompt bytes (embedded NULs and invalid UTF-8 included).

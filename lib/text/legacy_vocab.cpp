@@ -1,6 +1,7 @@
 // Folders without tokenizer.json: vocab.txt (BERT family) and vocab.json + merges.txt (GPT-2 /
 // RoBERTa). Each is translated into the tokenizer.json that Hugging Face's converters produce for
 // it, then runs through the same pipeline, with the slow tokenizer's token strings.
+#include <charconv>
 #include <fstream>
 
 #include <nib/error.hpp>
@@ -45,8 +46,18 @@ Json added_tokens(const Json& config, const Json& vocab, std::initializer_list<c
   if (auto it = config.find("added_tokens_decoder"); it != config.end() && it->is_object()) {
     for (auto e = it->begin(); e != it->end(); ++e) {
       if (!e->is_object() || !e->contains("content")) continue;
+      TokenId id = -1;
+      auto [end, ec] = std::from_chars(e.key().data(), e.key().data() + e.key().size(), id);
+      if (ec != std::errc() || end != e.key().data() + e.key().size() || id < 0) {
+        throw Error(Status::Format,
+                    "tokenizer_config.json: added_tokens_decoder key \"" + e.key() + "\" is not a token id");
+      }
+      if (!(*e)["content"].is_string()) {
+        throw Error(Status::Format, "tokenizer_config.json: added_tokens_decoder[\"" + e.key() +
+                                        "\"].content is not a string");
+      }
       Json t = *e;
-      t["id"] = std::stoll(e.key());
+      t["id"] = id;
       list.push_back(t);
       seen.push_back((*e)["content"].get<std::string>());
     }

@@ -1,12 +1,18 @@
 #include "text/vocab.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "text/components.hpp"
 
 namespace nib::text {
 
 void Vocab::set(std::string token, TokenId id, const std::string& where) {
-  if (id < 0 || id > (1 << 28)) format_error(where, "token id " + std::to_string(id) + " is out of range");
   auto idx = static_cast<std::size_t>(id);
+  if (id < 0 || idx > std::max(expected_, ids_.size()) + kMaxIdGap) {
+    format_error(where, "token id " + std::to_string(id) + " is out of range for a vocabulary of " +
+                            std::to_string(std::max(expected_, ids_.size())) + " tokens");
+  }
   if (idx >= tokens_.size()) {
     tokens_.resize(idx + 1);
     present_.resize(idx + 1, false);
@@ -24,7 +30,15 @@ Vocab vocab_from_json(const io::Json& j, const std::string& where) {
   v.reserve(j.size());
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!it->is_number_integer()) format_error(where + "[\"" + it.key() + "\"]", "expected an integer id");
-    v.set(it.key(), static_cast<TokenId>(it->get<std::int64_t>()), where);
+    // Range-checked before narrowing: 4294967297 must not become id 1.
+    constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<TokenId>::max());
+    const bool ok =
+        it->is_number_unsigned()
+            ? it->get<std::uint64_t>() <= kMax
+            : it->get<std::int64_t>() >= 0 && static_cast<std::uint64_t>(it->get<std::int64_t>()) <= kMax;
+    if (!ok) format_error(where + "[\"" + it.key() + "\"]", "token id " + it->dump() + " is out of range");
+    const auto id = static_cast<TokenId>(it->get<std::int64_t>());
+    v.set(it.key(), id, where);
   }
   return v;
 }

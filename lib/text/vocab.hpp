@@ -40,7 +40,15 @@ class Vocab {
     return &tokens_[static_cast<std::size_t>(id)];
   }
   std::size_t size() const { return ids_.size(); }
-  void reserve(std::size_t n) { ids_.reserve(n); }
+  // Announces n entries: ids up to n + kMaxIdGap are then accepted.
+  void reserve(std::size_t n) {
+    ids_.reserve(n);
+    expected_ = n;
+  }
+  // id -> token storage is dense, so an id far beyond the number of entries (a 20-byte file
+  // claiming id 200000000) would cost gigabytes: ids may exceed the entry count by this much
+  // (real vocabularies are dense; added tokens follow the model's vocabulary).
+  static constexpr std::size_t kMaxIdGap = 1u << 20;
 
  private:
   // Tokens of at most 7 bytes (characters, most merges) are looked up by their bytes packed in an
@@ -57,6 +65,7 @@ class Vocab {
   FlatMap64 short_;
   std::vector<std::string> tokens_;
   std::vector<bool> present_;
+  std::size_t expected_ = 0;
 };
 
 // Reads a tokenizer.json "vocab" object ({"token": id, ...}).

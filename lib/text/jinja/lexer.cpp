@@ -1,13 +1,43 @@
 #include "text/jinja/lexer.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <string_view>
 
 #include "text/jinja/errors.hpp"
 #include "text/jinja/utf8.hpp"
 
 namespace nib::jinja {
+
+namespace {
+
+// A float literal as Python's float() reads it: beyond double's range it is inf (too large) or 0.0
+// (too small), not an error. std::from_chars reports both as out of range; the decimal order of
+// magnitude (digits before the point, plus the exponent) tells which.
+double float_literal(const std::string& text) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  if (std::from_chars(text.data(), end, v).ec != std::errc::result_out_of_range) return v;
+  const std::size_t e = std::min(text.find_first_of("eE"), text.size());
+  const std::size_t first = text.find_first_of("123456789");
+  if (first >= e) return 0.0;
+  const auto order =
+      static_cast<std::int64_t>(std::min(text.find('.'), e)) - static_cast<std::int64_t>(first);
+  std::int64_t exp = 0;
+  if (e < text.size()) {
+    const char* b = text.data() + e + 1;
+    const bool negative = *b == '-';
+    if (*b == '+' || *b == '-') ++b;
+    if (std::from_chars(b, end, exp).ec != std::errc()) exp = std::int64_t{1} << 40;  // saturate
+    if (negative) exp = -exp;
+  }
+  return order + exp > 0 ? HUGE_VAL : 0.0;
+}
+
+}  // namespace
 
 const char* token_type_name(Token::Type type) {
   switch (type) {
@@ -337,7 +367,7 @@ class Lexer {
     }
     Token t = make(is_float ? Token::Type::Float : Token::Type::Int, text, p);
     if (is_float) {
-      t.float_value = std::stod(text);
+      t.float_value = float_literal(text);
     } else {
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), t.int_value);
       if (ec != std::errc()) fail_syntax(t.line, "integer literal out of range: " + text);

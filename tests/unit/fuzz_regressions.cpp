@@ -1,0 +1,77 @@
+// Inputs the fuzz targets (fuzz/) once crashed or hung on, cut down to what triggers the bug; the
+// fuzzers' original inputs are kept in tests/data/fuzz-regressions/<target>/ and replayed by every
+// tools/fuzz run.
+#include <doctest/doctest.h>
+
+#include <nib/error.hpp>
+#include <nib/tokenizer.hpp>
+
+#include <fstream>
+
+#include "jinja_support.hpp"
+#include "shared_data.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path folder(const std::string& name, std::initializer_list<std::pair<const char*, std::string>> files) {
+  auto dir = nib::test::scratch_dir(name);
+  for (const auto& [file, content] : files) std::ofstream(dir / file, std::ios::binary) << content;
+  return dir;
+}
+
+std::pair<nib::Status, std::string> load_error(const fs::path& dir) {
+  try {
+    (void)nib::Tokenizer::load(dir);
+  } catch (const nib::Error& e) {
+    return {e.status(), e.what()};
+  }
+  FAIL("loaded without an error");
+  return {};
+}
+
+}  // namespace
+
+// fuzz_chat_template: std::stod threw std::out_of_range out of the lexer (NIB_INTERNAL in C).
+TEST_CASE("fuzz regression: float literals beyond double's range are inf and 0.0, as in Python") {
+  CHECK(nib::test::render("{{ 2e308 }}") == "inf");
+  CHECK(nib::test::render("{{ -2e308 }}") == "-inf");
+  CHECK(nib::test::render("{{ 1e-400 }}") == "0.0");
+  CHECK(nib::test::render("{{ 0.000001e-400 }}") == "0.0");
+  CHECK(nib::test::render("{{ 100000000000000000000e-300 > 1 }}") == "False");
+  CHECK(nib::test::render("{{ 1e99999999999999999999999 }}") == "inf");
+}
+
+// fuzz_legacy_vocab: a vocab.json id of 13211498 among 900 tokens made the id table allocate and
+// construct 13 million strings (a hang); any id up to 2^28 was accepted.
+TEST_CASE("fuzz regression: a vocabulary id far beyond the number of tokens is a Format error") {
+  auto [status, msg] = load_error(folder(
+      "fuzz-sparse-id", {{"vocab.json", R"({"a": 0, "b": 13211498})"}, {"merges.txt", "#version: 0.2\n"}}));
+  CHECK(status == nib::Status::Format);
+  CHECK_MESSAGE(
+      msg.find("token id 13211498 is out of range for a vocabulary of 2 tokens") != std::string::npos, msg);
+}
+
+TEST_CASE("fuzz regression: a vocabulary id beyond int32 is refused, not narrowed") {
+  auto [status, msg] = load_error(folder(
+      "fuzz-wide-id", {{"vocab.json", R"({"a": 0, "b": 4294967297})"}, {"merges.txt", "#version: 0.2\n"}}));
+  CHECK(status == nib::Status::Format);
+  CHECK_MESSAGE(msg.find("[\"b\"]: token id 4294967297 is out of range") != std::string::npos, msg);
+}
+
+// Found reading the code the fuzzer pointed at: std::stoll on added_tokens_decoder keys.
+TEST_CASE("fuzz regression: added_tokens_decoder keys and contents are checked") {
+  auto [status, msg] = load_error(
+      folder("fuzz-added-key",
+             {{"vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"},
+              {"tokenizer_config.json", R"({"added_tokens_decoder": {"x1": {"content": "[X]"}}})"}}));
+  CHECK(status == nib::Status::Format);
+  CHECK_MESSAGE(msg.find("added_tokens_decoder key \"x1\" is not a token id") != std::string::npos, msg);
+  std::tie(status, msg) =
+      load_error(folder("fuzz-added-content",
+                        {{"vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"},
+                         {"tokenizer_config.json", R"({"added_tokens_decoder": {"4": {"content": 7}}})"}}));
+  CHECK(status == nib::Status::Format);
+  CHECK_MESSAGE(msg.find("added_tokens_decoder[\"4\"].content is not a string") != std::string::npos, msg);
+}
