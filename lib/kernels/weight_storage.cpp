@@ -110,7 +110,10 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
         const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(p.half.data() + i), h);
       }
-      for (; i < count; ++i) p.half[i] = _cvtss_sh(src[i], _MM_FROUND_TO_NEAREST_INT);
+      // Not _cvtss_sh: clang's macro for it uses a compound literal, an error under -Wpedantic.
+      for (; i < count; ++i)
+        p.half[i] = static_cast<std::uint16_t>(
+            _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(src[i]), _MM_FROUND_TO_NEAREST_INT), 0));
       break;
     }
     case Storage::Int8: {
