@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "kernels/weight_simd.hpp"
@@ -204,11 +205,69 @@ void int8_dots(const float* x, const std::int8_t* q, const float* s, int64_t k, 
   for (int r = 0; r < R; ++r) out[r] = simd::hsum(acc[r]);
 }
 
+// x quantised per block of 32 (symmetric, absmax / 127): xq zero-padded to whole blocks.
+void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs) {
+  const int64_t blocks = int8_blocks(k);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
+    float amax = 0.f;
+    for (int64_t c = begin; c < end; ++c) amax = std::max(amax, std::abs(x[c]));
+    const float inv = amax > 0.f ? 127.f / amax : 0.f;
+    xs[b] = amax / 127.f;
+    for (int64_t c = begin; c < begin + kInt8Block; ++c)
+      xq[c] = c < end ? static_cast<std::int8_t>(std::nearbyint(x[c] * inv)) : std::int8_t{0};
+  }
+}
+
+// Integer dot products of the quantised x with R int8 rows: per block, |w| (u8) times x·sign(w) (s8)
+// with maddubs (pairs of products fit i16: 2·127² < 2^15), pairs summed to i32 with madd, then the
+// block's i32 sums scaled by wscale·xscale in f32.
+template <int R>
+void int8_dots_q(const std::int8_t* xq, const float* xs, const std::int8_t* q, const float* s, int64_t k,
+                 float* out) {
+  const int64_t blocks = int8_blocks(k), full = k / kInt8Block;
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[R];
+  for (auto& a : acc) a = _mm256_setzero_ps();
+  auto block = [&](const std::int8_t* const* rows, int64_t b) {
+    const __m256i vx = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + b * kInt8Block));
+    for (int r = 0; r < R; ++r) {
+      const __m256i vw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[r]));
+      const __m256i p =
+          _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(vw, vw), _mm256_sign_epi8(vx, vw)), ones);
+      acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(s[r * blocks + b] * xs[b]), acc[r]);
+    }
+  };
+  const std::int8_t* rows[R];
+  for (int64_t b = 0; b < full; ++b) {
+    for (int r = 0; r < R; ++r) rows[r] = q + r * k + b * kInt8Block;
+    block(rows, b);
+  }
+  if (full < blocks) {
+    const int64_t left = k - full * kInt8Block;
+    alignas(32) std::int8_t qt[R][kInt8Block] = {};
+    for (int r = 0; r < R; ++r) {
+      std::copy(q + r * k + full * kInt8Block, q + r * k + full * kInt8Block + left, qt[r]);
+      rows[r] = qt[r];
+    }
+    block(rows, full);
+  }
+  for (int r = 0; r < R; ++r) out[r] = simd::hsum(acc[r]);
+}
+
 // OutIn int8 rows [n0, n1): four rows at a time, then single rows.
 void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                  int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
   const int64_t k = w.k, blocks = int8_blocks(k);
   const auto* q = static_cast<const std::int8_t*>(w.data);
+  thread_local std::vector<std::int8_t> xq;
+  thread_local std::vector<float> xs;
+  if (static_cast<int64_t>(xq.size()) < m * blocks * kInt8Block) {
+    xq.resize(static_cast<std::size_t>(m * blocks * kInt8Block));
+    xs.resize(static_cast<std::size_t>(m * blocks));
+  }
+  for (int64_t i = 0; i < m; ++i)
+    quantize_x(x + i * ldx, k, xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks);
   auto store = [&](int64_t i, int64_t n, const float* sums, int count) {
     for (int r = 0; r < count; ++r) {
       float& o = y[i * ldy + n + r];
@@ -220,13 +279,15 @@ void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, 
   float sums[4];
   for (; n + 4 <= n1; n += 4) {
     for (int64_t i = 0; i < m; ++i) {
-      int8_dots<4>(x + i * ldx, q + n * k, w.scales + n * blocks, k, sums);
+      int8_dots_q<4>(xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks, q + n * k,
+                     w.scales + n * blocks, k, sums);
       store(i, n, sums, 4);
     }
   }
   for (; n < n1; ++n) {
     for (int64_t i = 0; i < m; ++i) {
-      int8_dots<1>(x + i * ldx, q + n * k, w.scales + n * blocks, k, sums);
+      int8_dots_q<1>(xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks, q + n * k,
+                     w.scales + n * blocks, k, sums);
       store(i, n, sums, 1);
     }
   }

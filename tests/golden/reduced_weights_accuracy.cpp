@@ -120,3 +120,37 @@ TEST_CASE("reduced weights: bf16 and f16 stay closer to f32 than int8's bounds")
     check_bounds(m, nib::WeightType::F16, 0.999, 5e-5);
   }
 }
+
+// Decoding runs the M = 1 kernels (int8: integer dot products on quantised activations), which the
+// prefill logits above do not. Teacher-forced: each golden prefix is extended by one token, so the
+// session (reusing its cache) runs exactly one M = 1 step, whose greedy token must match f32's (the
+// golden continuation of stories260K is f32's greedy argmax at every step).
+TEST_CASE("reduced weights: decode steps of stories260K pick f32's greedy token") {
+  auto g = nib::io::read_json_file(nib::test::shared_path("models/stories260K/golden/greedy.json"));
+  for (const auto type : {nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8}) {
+    CAPTURE(static_cast<int>(type));
+    nib::LoadOptions o;
+    o.weights = type;
+    nib::Session s(nib::Model::load(nib::test::shared_path("models/stories260K"), o));
+    nib::GenerateOptions one;
+    one.max_new_tokens = 1;
+    one.stop_at_eos = false;
+    int same = 0, total = 0;
+    for (const auto& c : g["prompts"]) {
+      auto prefix = c["input_ids"].get<std::vector<TokenId>>();
+      const std::size_t prompt_size = prefix.size();
+      for (const auto& next : c["generated_ids"]) {
+        const auto out = s.generate_ids(prefix, one);
+        REQUIRE(out.ids.size() == 1);
+        if (prefix.size() > prompt_size)
+          CHECK(out.stats.prompt_tokens - out.stats.reused_tokens == 1);  // M = 1
+        same += out.ids[0] == next.get<TokenId>();
+        ++total;
+        prefix.push_back(next.get<TokenId>());
+      }
+    }
+    MESSAGE("weights " << static_cast<int>(type) << ": " << same << " of " << total
+                       << " decode steps pick f32's token");
+    CHECK(same >= total * 99 / 100);
+  }
+}

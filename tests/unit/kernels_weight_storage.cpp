@@ -1,6 +1,7 @@
 // Reduced weight storage (bf16, f16, int8): conversion at load, and matmul (GEMV at M = 1, the widened
 // oneDNN path above) against a double reference of the dequantised weights (tight) and of the
-// original f32 weights (within the type's rounding bound).
+// original f32 weights (within the type's rounding bound, plus, for int8 at M = 1, the rounding of x
+// to int8).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -57,6 +58,21 @@ double weight_error_bound(nk::Storage s, const std::vector<float>& w_out_in, std
   return 0;
 }
 
+// The int8 GEMV (M = 1) quantises x too, per block of 32 with scale absmax / 127 (round to nearest):
+// the x its integer dot products see, and each element's largest rounding error (half a step).
+void quantize_x_like_gemv(std::vector<float>& x, std::vector<double>& err, std::int64_t k) {
+  for (std::int64_t b0 = 0; b0 < k; b0 += nk::kInt8Block) {
+    const std::int64_t b1 = std::min(k, b0 + nk::kInt8Block);
+    float amax = 0;
+    for (std::int64_t c = b0; c < b1; ++c) amax = std::max(amax, std::abs(x[c]));
+    const float scale = amax / 127.f, inv = amax > 0 ? 127.f / amax : 0.f;
+    for (std::int64_t c = b0; c < b1; ++c) {
+      err[c] = std::abs(double(x[c]) - std::nearbyint(x[c] * inv) * double(scale)) * 1.0001 + 1e-12;
+      x[c] = static_cast<float>(std::nearbyint(x[c] * inv)) * scale;
+    }
+  }
+}
+
 using MatmulFn = void (*)(const float*, std::int64_t, const nk::Weight&, const float*, float*, bool,
                           std::int64_t, std::int64_t);
 
@@ -81,6 +97,10 @@ void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, 
   REQUIRE(w.k == k);
   const auto deq = dequantized_out_in(w);
   const auto x = random_floats(m * k, 1);
+  // What the kernel multiplies by: x itself, or (int8 at M = 1) x after its own quantisation.
+  auto xk = x;
+  std::vector<double> x_err(x.size(), 0.0);
+  if (storage == nk::Storage::Int8 && m == 1) quantize_x_like_gemv(xk, x_err, k);
   const auto bias = random_floats(n, 3);
   const auto y0 = random_floats(m * n, 4);
   auto y = y0;
@@ -90,17 +110,19 @@ void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, 
     for (std::int64_t j = 0; j < n; ++j) {
       double ref = 0, mag = 0, orig = 0, quant_err = 0;
       for (std::int64_t c = 0; c < k; ++c) {
-        const double xv = x[i * k + c];
-        ref += xv * deq[j * k + c];
-        mag += std::abs(xv * deq[j * k + c]);
+        const double xv = x[i * k + c], xq = xk[i * k + c];
+        ref += xq * deq[j * k + c];
+        mag += std::abs(xq * deq[j * k + c]);
         orig += xv * orig_out_in[j * k + c];
-        quant_err += std::abs(xv) * weight_error_bound(storage, orig_out_in, k, j, c);
+        quant_err += std::abs(xv) * weight_error_bound(storage, orig_out_in, k, j, c) +
+                     x_err[i * k + c] * std::abs(deq[j * k + c]);
       }
       double extra = 0;
       if (with_bias) extra += bias[j], mag += std::abs(bias[j]);
       if (acc) extra += y0[i * n + j], mag += std::abs(y0[i * n + j]);
       const double got = y[i * n + j];
-      // Tight: only f32 summation order separates us from the dequantised reference.
+      // Tight: only f32 summation order separates us from the dequantised reference (int8 at M = 1:
+      // integer sums, exact, scaled in f32).
       if (std::abs(got - (ref + extra)) > 1e-5 * mag + 1e-30) {
         if (++bad <= 3)
           FAIL_CHECK("y[" << i << "," << j << "] = " << got << ", dequantised reference " << ref + extra);
