@@ -72,6 +72,20 @@ void run_path(benchmark::State& state) {
   state.SetLabel(layout == nk::Layout::OutIn ? "OutIn" : "InOut");
 }
 
+// Decode-style M = 1 matmuls over rotating copies; GB/s from the bytes of the weights' own type.
+void run_views(benchmark::State& state, const Shape& s, const std::vector<nk::Weight>& views) {
+  const auto x = random_floats(static_cast<std::size_t>(s.k), 2);
+  std::vector<float> y(static_cast<std::size_t>(s.n));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    nk::matmul(x.data(), 1, views[i++ % views.size()], nullptr, y.data());
+    benchmark::ClobberMemory();
+  }
+  const double it = static_cast<double>(state.iterations());
+  state.counters["GB/s"] =
+      benchmark::Counter(double(nk::weight_bytes(views[0])) * it / 1e9, benchmark::Counter::kIsRate);
+}
+
 void wrapper(const float* x, std::int64_t m, const nk::Weight& w, const float* b, float* y, bool acc,
              std::int64_t ldx, std::int64_t ldy) {
   nk::matmul(x, m, w, b, y, acc, ldx, ldy);
@@ -87,6 +101,37 @@ void BM_onednn_wrapper(benchmark::State& state) {
   run_path<nk::onednn::matmul>(state);
 }
 
+// M = 1 per weight storage type (Args: shape index, storage 0 f32 / 1 bf16 / 2 f16 / 3 int8, layout):
+// GB/s counts the bytes of the type (int8 includes its scales), so every type can be set against the
+// machine's read bandwidth. Copies of the packed weight rotate as in WeightPool.
+void BM_gemv_storage(benchmark::State& state) {
+  const Shape s = kShapes[state.range(0)];
+  const auto storage = static_cast<nk::Storage>(state.range(1));
+  const auto layout = state.range(2) ? nk::Layout::InOut : nk::Layout::OutIn;
+  const auto f32 = random_floats(static_cast<std::size_t>(s.n * s.k), 1);
+  std::vector<nk::PackedWeight> pool;
+  std::vector<nk::Weight> views;
+  if (storage == nk::Storage::F32) {
+    const WeightPool p(s.k, s.n, true);
+    for (std::size_t c = 0; c < p.copies; ++c) views.push_back({p.get(c), s.n, s.k, layout});
+    state.SetLabel("f32 " + std::string(layout == nk::Layout::OutIn ? "OutIn" : "InOut"));
+    run_views(state, s, views);
+    return;
+  }
+  const auto one = nk::pack_weight(f32.data(), s.n, s.k, layout, storage);
+  const auto bytes = static_cast<std::size_t>(nk::weight_bytes(one.view));
+  pool.resize(std::max<std::size_t>(1, kPoolBytes / bytes), one);
+  for (auto& p : pool) {
+    nk::Weight w = one.view;
+    w.data = storage == nk::Storage::Int8 ? static_cast<const void*>(p.q.data()) : p.half.data();
+    w.scales = p.scales.empty() ? nullptr : p.scales.data();
+    views.push_back(w);
+  }
+  const char* names[] = {"f32", "bf16", "f16", "int8"};
+  state.SetLabel(std::string(names[state.range(1)]) + (layout == nk::Layout::OutIn ? " OutIn" : " InOut"));
+  run_views(state, s, views);
+}
+
 // oneDNN's own peak: fixed M, weights in the blocked format it prefers (reordered once, outside
 // the timing), bias included; the same probe `nib bench` uses. Args: shape index, M.
 void BM_onednn_peak(benchmark::State& state) {
@@ -98,6 +143,11 @@ void BM_onednn_peak(benchmark::State& state) {
   state.SetLabel(std::string("oneDNN ") + gemm.impl_name());
 }
 
+void storage_args(benchmark::internal::Benchmark* b) {
+  for (const int s : {3, 4})
+    for (int t = 0; t < 4; ++t)
+      for (const int layout : {0, 1}) b->Args({s, t, layout});
+}
 void matmul_args(benchmark::internal::Benchmark* b) {
   for (int s = 0; s < 6; ++s)
     for (const int m : {1, 16, 128, 512})
@@ -114,6 +164,11 @@ void peak_args(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_matmul)->Apply(matmul_args)->ArgNames({"shape", "M", "layout"})->UseRealTime()->MinTime(0.2);
+BENCHMARK(BM_gemv_storage)
+    ->Apply(storage_args)
+    ->ArgNames({"shape", "storage", "layout"})
+    ->UseRealTime()
+    ->MinTime(0.2);
 BENCHMARK(BM_onednn_peak)->Apply(peak_args)->ArgNames({"shape", "M"})->UseRealTime()->MinTime(0.2);
 BENCHMARK(BM_gemv_avx2)
     ->Apply(crossover_args)

@@ -1,5 +1,6 @@
-// nib bench -m DIR [--threads N] --json: load time, prefill and decode speed, peak RSS. For causal
-// LMs also the memory bandwidth decoding implies (weight bytes read per token × tokens/s) next to
+// nib bench -m DIR [--threads N] [--weights T] --json: load time, prefill and decode speed, peak RSS.
+// For causal LMs also the memory bandwidth decoding implies (weight bytes read per token in the chosen
+// storage type × tokens/s) next to
 // this machine's read bandwidth, and prefill GFLOP/s next to oneDNN's f32 GEMM peak for the model's
 // own projection shapes at M = 512, both measured in the same run.
 #include <nib/error.hpp>
@@ -79,7 +80,31 @@ double decode_weight_floats(const ModelInfo& info) {
   return params;
 }
 
-nlohmann::json bench_causal(const Model& model, int threads) {
+// Bytes a weight parameter occupies in the chosen storage (int8: one byte plus an f32 scale per block
+// of 32). Norm vectors and biases stay f32 but are < 0.1% of the parameters.
+double bytes_per_weight(WeightType t) {
+  switch (t) {
+    case WeightType::BF16:
+    case WeightType::F16: return 2.0;
+    case WeightType::Int8: return 1.0 + 4.0 / 32.0;
+    case WeightType::Auto:
+    case WeightType::F32: break;
+  }
+  return 4.0;
+}
+
+const char* weights_name(WeightType t) {
+  switch (t) {
+    case WeightType::BF16: return "bf16";
+    case WeightType::F16: return "f16";
+    case WeightType::Int8: return "int8";
+    case WeightType::Auto:
+    case WeightType::F32: break;
+  }
+  return "f32";
+}
+
+nlohmann::json bench_causal(const Model& model, int threads, WeightType weights) {
   const auto& info = model.info();
   SessionOptions so;
   so.threads = threads;
@@ -120,10 +145,10 @@ nlohmann::json bench_causal(const Model& model, int threads) {
   }
   j["decode_tok_s"] = decode_tok_s;
 
-  const double weight_floats = decode_weight_floats(info);
+  const double weight_bytes = decode_weight_floats(info) * bytes_per_weight(weights);
   const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  j["decode_gb_s"] = weight_floats * 4.0 * decode_tok_s / 1e9;
-  j["weight_mb_per_token"] = weight_floats * 4.0 / 1e6;
+  j["decode_gb_s"] = weight_bytes * decode_tok_s / 1e9;
+  j["weight_mb_per_token"] = weight_bytes / 1e6;
   if (tok_s_512 > 0) {
     // Projections: 2 flops per weight per token; attention (causal, 256 keys on average): QKᵀ and PV,
     // 2·2·256·heads·head_dim per token per layer; the LM head runs on the last row only.
@@ -140,7 +165,7 @@ nlohmann::json bench_causal(const Model& model, int threads) {
   }
   const double read_gb_s = measure_read_gb_s(nthreads);
   j["measured_read_gb_s"] = read_gb_s;
-  j["decode_fraction_of_bandwidth"] = weight_floats * 4.0 * decode_tok_s / 1e9 / read_gb_s;
+  j["decode_fraction_of_bandwidth"] = weight_bytes * decode_tok_s / 1e9 / read_gb_s;
   j["threads"] = nthreads;
   return j;
 }
@@ -164,9 +189,10 @@ Registrar reg(90, [](CLI::App& app) {
     const double load_ms = 1000.0 * seconds_since(t0);
     nlohmann::json j;
     switch (model.info().kind) {
-      case ModelKind::CausalLM: j = bench_causal(model, *threads); break;
+      case ModelKind::CausalLM: j = bench_causal(model, *threads, lo->weights); break;
       case ModelKind::Encoder: j = bench_encoder(model, *threads); break;
     }
+    j["weights"] = weights_name(lo->weights);
     j["load_ms"] = load_ms;
     j["peak_rss_mb"] = peak_rss_mb();
     std::cout << j.dump() << "\n";
