@@ -45,7 +45,13 @@ void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float
   if (static_cast<std::int64_t>(buf.size()) < slice * w.k) buf.resize(static_cast<std::size_t>(slice * w.k));
   for (std::int64_t n0 = 0; n0 < w.n; n0 += step) {
     const std::int64_t n1 = std::min(w.n, n0 + step);
-    dequantize(w, n0, n1, buf.data());
+    float* out = buf.data();          // the caller's buffer (buf is thread_local: name it outside the region)
+    if (w.layout == Layout::OutIn) {  // rows are contiguous: threads widen disjoint row ranges
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = n0; r < n1; r += 16) dequantize(w, r, std::min(n1, r + 16), out + (r - n0) * w.k);
+    } else {
+      dequantize(w, n0, n1, out);
+    }
     // Int8 is OutIn; 16-bit InOut slices come out [k, n1 - n0].
     const Weight part{buf.data(), n1 - n0, w.k, w.layout};
     onednn::matmul(x, m, part, bias ? bias + n0 : nullptr, y + n0, acc, ldx, ldy);

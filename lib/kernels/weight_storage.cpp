@@ -1,5 +1,6 @@
-// Reduced weight storage: conversion from f32 at load (pack_weight) and back (dequantize), shared by
-// the embedding gather, the prefill path and the tests' references.
+// Reduced weight storage: conversion from f32 at load (pack_weight, over the OpenMP threads: it is
+// most of a reduced model's load time) and back (dequantize), shared by the embedding gather, the
+// prefill path and the tests' references.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -99,17 +100,19 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
   switch (storage) {
     case Storage::F32:
       throw Error(Status::Internal, "pack_weight: f32 weights are used in place, not packed");
-    case Storage::BF16:
-      p.half.resize(count);
+    case Storage::BF16: p.half.resize(count);
+#pragma omp parallel for schedule(static)
       for (std::size_t i = 0; i < count; ++i) p.half[i] = f32_to_bf16(src[i]);
       break;
     case Storage::F16: {
       p.half.resize(count);
-      std::size_t i = 0;
-      for (; i + 8 <= count; i += 8) {
-        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(p.half.data() + i), h);
+      const std::size_t vec = count / 8 * 8;
+#pragma omp parallel for schedule(static)
+      for (std::size_t v = 0; v < vec; v += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + v), _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p.half.data() + v), h);
       }
+      std::size_t i = vec;
       // Not _cvtss_sh: clang's macro for it uses a compound literal, an error under -Wpedantic.
       for (; i < count; ++i)
         p.half[i] = static_cast<std::uint16_t>(
@@ -123,6 +126,7 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
       auto at = [&](int64_t r, int64_t c) {
         return layout == Layout::OutIn ? src[r * k + c] : src[c * n + r];
       };
+#pragma omp parallel for schedule(static)
       for (int64_t r = 0; r < n; ++r) {
         for (int64_t b = 0; b < blocks; ++b) {
           const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);

@@ -4,6 +4,7 @@
 // 16-bit types tighter (f16's 11-bit mantissa much tighter than bf16's 8).
 #include <doctest/doctest.h>
 
+#include <nib/adapter.hpp>
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
@@ -57,12 +58,21 @@ struct Agreement {
   int positions = 0, decided = 0;
 };
 
-Agreement compare(const std::string& model, nib::WeightType type) {
+// With `adapter` (a folder under the model's adapters/), both sessions apply that LoRA adapter.
+Agreement compare(const std::string& model, nib::WeightType type, const std::string& adapter = "") {
   const auto dir = nib::test::shared_path("models/" + model);
   nib::LoadOptions f32_options, reduced_options;
   f32_options.weights = nib::WeightType::F32;
   reduced_options.weights = type;
-  nib::Session ref(nib::Model::load(dir, f32_options)), red(nib::Model::load(dir, reduced_options));
+  const auto f32_model = nib::Model::load(dir, f32_options),
+             reduced_model = nib::Model::load(dir, reduced_options);
+  nib::Session ref(f32_model), red(reduced_model);
+  if (!adapter.empty()) {
+    const nib::AdapterRef a{nib::Adapter::load(f32_model, dir / "adapters" / adapter), 1.f};
+    const nib::AdapterRef b{nib::Adapter::load(reduced_model, dir / "adapters" / adapter), 1.f};
+    ref.use_adapters(std::span(&a, 1));
+    red.use_adapters(std::span(&b, 1));
+  }
   Agreement a;
   int agree = 0, agree_decided = 0;
   double kl = 0;
@@ -118,6 +128,20 @@ TEST_CASE("reduced weights: bf16 and f16 stay closer to f32 than int8's bounds")
   for (const char* m : {"stories260K", "tiny-llama"}) {
     check_bounds(m, nib::WeightType::BF16, 0.995, 1e-3);
     check_bounds(m, nib::WeightType::F16, 0.999, 5e-5);
+  }
+}
+
+// LoRA deltas stay f32 on top of reduced base weights: with tiny-llama's lora-a, int8 (and bf16) +
+// adapter keep the int8 bounds against f32 + adapter.
+TEST_CASE("reduced weights: a LoRA adapter on int8 and bf16 bases") {
+  for (const auto type : {nib::WeightType::Int8, nib::WeightType::BF16}) {
+    CAPTURE(static_cast<int>(type));
+    const auto with = compare("tiny-llama", type, "lora-a");
+    MESSAGE("tiny-llama + lora-a, weights " << static_cast<int>(type) << ": top-1 " << with.top1_decided
+                                            << " at " << with.decided << " decided positions, mean KL "
+                                            << with.mean_kl);
+    CHECK(with.top1_decided >= 0.99);
+    CHECK(with.mean_kl <= 0.01);
   }
 }
 
