@@ -68,7 +68,11 @@ std::optional<std::string_view> PrecompiledCharsmap::transform(std::string_view 
       if (begin >= normalized_.size()) return std::nullopt;
       std::size_t end = normalized_.find('\0', begin);
       if (end == std::string::npos) end = normalized_.size();
-      return std::string_view(normalized_).substr(begin, end - begin);
+      auto replacement = std::string_view(normalized_).substr(begin, end - begin);
+      // As sentencepiece's reader: a replacement that is not valid UTF-8 is not applied (it would
+      // hand the models bytes that are not text).
+      if (find_invalid_utf8(replacement) != std::string_view::npos) return std::nullopt;
+      return replacement;
     }
   }
   return std::nullopt;

@@ -1,4 +1,5 @@
 // Unigram (sentencepiece-style) with Viterbi over the piece lattice; unknown runs are fused.
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -52,7 +53,9 @@ class Unigram final : public Model {
     best[0].set = true;
     double unk_score = min_score_ - kUnkPenalty;
     for (std::size_t start = 0; start < s.size();) {
-      std::size_t mblen = utf8_len(static_cast<unsigned char>(s[start]));
+      // A sequence cut short by the end of the text (invalid UTF-8 the normalizer let through)
+      // ends there.
+      std::size_t mblen = std::min(utf8_len(static_cast<unsigned char>(s[start])), s.size() - start);
       double base = best[start].score;
       bool single = false;
       // Every vocabulary piece starting here, shortest first (the trie's order in Hugging Face).

@@ -8,8 +8,11 @@
 
 #include <fstream>
 
+#include "file_builders.hpp"
+#include "io/json.hpp"
 #include "jinja_support.hpp"
 #include "shared_data.hpp"
+#include "text/tokenizer_impl.hpp"
 
 namespace fs = std::filesystem;
 
@@ -74,4 +77,25 @@ TEST_CASE("fuzz regression: added_tokens_decoder keys and contents are checked")
                          {"tokenizer_config.json", R"({"added_tokens_decoder": {"4": {"content": 7}}})"}}));
   CHECK(status == nib::Status::Format);
   CHECK_MESSAGE(msg.find("added_tokens_decoder[\"4\"].content is not a string") != std::string::npos, msg);
+}
+
+// fuzz_tokenizer_json: t5's tokenizer.json with a mutated precompiled charsmap whose replacement
+// was not valid UTF-8 (a cut lead byte); the Unigram lattice then wrote a node past its end
+// (heap-buffer-overflow under ASan). The fuzzer's input: tokenizer.json \0 tokenizer_config.json
+// \0 text. Now such replacements are not applied, and Unigram ends a cut sequence at the text's end.
+TEST_CASE("fuzz regression: a precompiled charsmap replacement that is not UTF-8") {
+  auto input = nib::test::read_file(fs::path(NIB_SOURCE_DIR) /
+                                    "tests/data/fuzz-regressions/tokenizer_json/unigram-cut-utf8");
+  auto first = input.find('\0'), second = input.find('\0', first + 1);
+  REQUIRE(second != std::string::npos);
+  auto tokenizer = nib::Tokenizer(nib::detail::load_tokenizer_json(
+      nib::io::parse_json(input.substr(0, first), "tokenizer.json"), "tokenizer.json",
+      nib::io::parse_json(input.substr(first + 1, second - first - 1), "tokenizer_config.json")));
+  for (std::string text :
+       {std::string("Hello, world! It's 2024."), std::string("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80"),
+        input.substr(second + 1)}) {
+    auto ids = tokenizer.encode(text).ids;
+    CHECK(!ids.empty());
+    for (auto id : ids) CHECK(static_cast<std::size_t>(id) < tokenizer.vocab_size());
+  }
 }
