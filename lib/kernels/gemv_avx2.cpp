@@ -161,50 +161,6 @@ void in_out(const float* x, int64_t m, const Weight& w, const float* bias, float
   }
 }
 
-// 8 int8 weights as f32.
-inline __m256 load8_i8(const std::int8_t* p) {
-  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
-}
-
-// Dot products of x with R int8 rows (row stride k) whose block scales are s[r · blocks + b]: per
-// block of 32, the four products of each row are summed in f32 and added times the block's scale.
-// A partial last block is copied into zero-padded buffers (x and the weights).
-template <int R>
-void int8_dots(const float* x, const std::int8_t* q, const float* s, int64_t k, float* out) {
-  const int64_t blocks = int8_blocks(k), full = k / kInt8Block;
-  __m256 acc[R];
-  for (auto& a : acc) a = _mm256_setzero_ps();
-  auto block = [&](const float* xb, const std::int8_t* const* rows, int64_t b) {
-    const __m256 x0 = _mm256_loadu_ps(xb), x1 = _mm256_loadu_ps(xb + 8);
-    const __m256 x2 = _mm256_loadu_ps(xb + 16), x3 = _mm256_loadu_ps(xb + 24);
-    for (int r = 0; r < R; ++r) {
-      const std::int8_t* p = rows[r];
-      __m256 d = _mm256_mul_ps(load8_i8(p), x0);
-      d = _mm256_fmadd_ps(load8_i8(p + 8), x1, d);
-      d = _mm256_fmadd_ps(load8_i8(p + 16), x2, d);
-      d = _mm256_fmadd_ps(load8_i8(p + 24), x3, d);
-      acc[r] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(s + r * blocks + b), acc[r]);
-    }
-  };
-  const std::int8_t* rows[R];
-  for (int64_t b = 0; b < full; ++b) {
-    for (int r = 0; r < R; ++r) rows[r] = q + r * k + b * kInt8Block;
-    block(x + b * kInt8Block, rows, b);
-  }
-  if (full < blocks) {
-    const int64_t left = k - full * kInt8Block;
-    alignas(32) float xt[kInt8Block] = {};
-    alignas(32) std::int8_t qt[R][kInt8Block] = {};
-    std::copy(x + full * kInt8Block, x + k, xt);
-    for (int r = 0; r < R; ++r) {
-      std::copy(q + r * k + full * kInt8Block, q + r * k + full * kInt8Block + left, qt[r]);
-      rows[r] = qt[r];
-    }
-    block(xt, rows, full);
-  }
-  for (int r = 0; r < R; ++r) out[r] = simd::hsum(acc[r]);
-}
-
 // x quantised per block of 32 (symmetric, absmax / 127): xq zero-padded to whole blocks.
 void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs) {
   const int64_t blocks = int8_blocks(k);
