@@ -24,6 +24,8 @@ void add_weights_option(CLI::App& cmd, LoadOptions& options);
 
 }  // namespace nib::cli
 
+#include <nib/adapter.hpp>
+
 namespace nib {
 class Model;
 class Session;
@@ -44,6 +46,8 @@ struct SessionArgs {
 void add_session_options(CLI::App& cmd, SessionArgs& args);
 // The model of --model (a missing --model is CLI11's "required" error).
 Model load_model(const SessionArgs& args);
+// The --adapter folders of `args`, loaded against `model`, with their weights.
+std::vector<AdapterRef> load_adapters(const Model& model, const SessionArgs& args);
 // A session on `model` with the threads and adapters of `args`.
 Session open_session(const Model& model, const SessionArgs& args);
 Session open_session(const SessionArgs& args);

@@ -60,15 +60,17 @@ Model load_model(const SessionArgs& args) {
   return Model::load(args.dir, args.load);
 }
 
+std::vector<AdapterRef> load_adapters(const Model& model, const SessionArgs& args) {
+  std::vector<AdapterRef> refs;
+  for (const auto& spec : args.adapters) refs.push_back(parse_adapter(model, spec));
+  return refs;
+}
+
 Session open_session(const Model& model, const SessionArgs& args) {
   SessionOptions so;
   so.threads = args.threads;
   Session session(model, so);
-  if (!args.adapters.empty()) {
-    std::vector<AdapterRef> refs;
-    for (const auto& spec : args.adapters) refs.push_back(parse_adapter(model, spec));
-    session.use_adapters(refs);
-  }
+  if (!args.adapters.empty()) session.use_adapters(load_adapters(model, args));
   return session;
 }
 

@@ -53,6 +53,9 @@ class NIB_API Model {
   // tokenizer files.
   const Tokenizer& tokenizer() const;
   bool has_tokenizer() const;
+  // 16 hex digits identifying the weights (a hash of every tensor's name, dtype, shape and bytes;
+  // computed once per Model). Files trained on this model (nib::Head) record it.
+  const std::string& weights_checksum() const;
 
   explicit Model(std::shared_ptr<const detail::ModelImpl> impl);
   const detail::ModelImpl& impl() const { return *impl_; }

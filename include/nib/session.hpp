@@ -87,7 +87,8 @@ struct MaskFill {
 };
 
 // Auto: a sentence-transformers folder's own pooling (1_Pooling, plus its Normalize module), else Mean.
-enum class Pooling { Mean, Cls, Auto };
+// Causal LMs pool their final hidden states (after the final norm) with Mean or LastToken.
+enum class Pooling { Mean, Cls, Auto, LastToken };
 struct EmbedOptions {
   Pooling pooling = Pooling::Auto;
   bool normalize = false;  // L2-normalise (on top of whatever Auto's folder asks for)
@@ -109,6 +110,8 @@ enum class Truncation { Error, Truncate };
 struct EncodeOptions {
   Truncation truncation = Truncation::Truncate;
 };
+
+class Head;  // nib/head.hpp
 
 class NIB_API Session {
  public:
@@ -167,7 +170,7 @@ class NIB_API Session {
                   const StreamFn& stream = {},
                   const ChatOptions& chat_options = ChatOptions{.add_generation_prompt = true});
 
-  // --- encoders ---------------------------------------------------------------------------
+  // --- encoders (embed and classify with a head: causal LMs too) ---------------------------
   // Texts are tokenised with the model's special tokens. Batch calls run padded batches in one
   // forward pass each and give the same results as one call per text. Calls needing a head the
   // model lacks (fill_mask on a classifier, ...) throw InvalidArgument.
@@ -186,6 +189,12 @@ class NIB_API Session {
   // previous set; the cached context is dropped. The base model is never modified.
   void use_adapters(std::span<const AdapterRef> adapters);
   void clear_adapters();
+  // Attaches a trained task head (nib/head.hpp): classify() then pools the text's embedding as the
+  // head was trained (through the active adapters, which the head composes with) and returns the
+  // head's labels, for encoders and causal LMs alike. InvalidArgument when the head was trained on
+  // another base model. Replaces a previously attached head.
+  void set_head(const Head& head);
+  void clear_head();
 
   void cancel();  // any thread: the running call stops within one token with Status::Cancelled
   void reset();   // forget the cached context

@@ -39,4 +39,8 @@ bool Model::has_tokenizer() const {
   return impl_->info().tokenizer_kind != "none";
 }
 
+const std::string& Model::weights_checksum() const {
+  return impl_->weights_checksum();
+}
+
 }  // namespace nib

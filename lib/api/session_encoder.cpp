@@ -5,8 +5,10 @@
 
 #include <algorithm>
 
+#include "runtime/causal_embedding.hpp"
 #include "runtime/encoder_runtime.hpp"
 #include "runtime/encoder_tasks.hpp"
+#include "runtime/head_impl.hpp"
 #include "runtime/session_impl.hpp"
 #include "runtime/token_aggregation.hpp"
 
@@ -48,48 +50,41 @@ std::vector<EncoderInput> encode_texts(SessionImpl& s, std::span<const std::stri
   return inputs;
 }
 
-// Pooling, normalisation and length cap for embed(): Auto follows a sentence-transformers folder.
-struct EmbedPlan {
-  Pooling pooling = Pooling::Mean;
-  bool normalize = false;
-  std::int64_t limit = 0;
-};
-
-EmbedPlan plan_embedding(SessionImpl& s, const EmbedOptions& options) {
-  if (!s.encoder) s.encoder = std::make_unique<detail::EncoderRuntime>();
-  auto& cached = s.encoder->sentence_pooling;
-  if (!cached) cached = detail::read_sentence_pooling(s.model.info().path);
-  EmbedPlan plan{options.pooling, options.normalize, 0};
-  if (*cached) plan.limit = (*cached)->max_seq_length;
-  if (options.pooling == Pooling::Auto) {
-    plan.pooling = *cached ? (*cached)->pooling : Pooling::Mean;
-    plan.normalize = options.normalize || (*cached && (*cached)->normalize);
-  }
-  return plan;
-}
-
 }  // namespace
 
 Classification Session::classify(std::string_view text, const EncodeOptions& options) {
+  if (impl_->head) {
+    const std::string one(text);
+    return classify(std::span(&one, 1), options).at(0);
+  }
   const auto input = encode_text(*impl_, text, options).input;
   return detail::classify_inputs(*impl_, std::span(&input, 1)).at(0);
 }
 
 std::vector<Classification> Session::classify(std::span<const std::string> texts,
                                               const EncodeOptions& options) {
+  if (const auto head = impl_->head) {  // the head's features: its pooling of this session's model
+    const auto features = embed(texts, {head->info.pooling, head->info.normalize}, options);
+    std::vector<Classification> out;
+    out.reserve(features.size());
+    for (const auto& f : features) out.push_back(head->apply(f));
+    return out;
+  }
   return detail::classify_inputs(*impl_, encode_texts(*impl_, texts, options));
 }
 
 std::vector<float> Session::embed(std::string_view text, const EmbedOptions& embed,
                                   const EncodeOptions& options) {
-  const auto plan = plan_embedding(*impl_, embed);
-  const auto input = encode_text(*impl_, text, options, plan.limit).input;
-  return detail::embed_inputs(*impl_, std::span(&input, 1), plan.pooling, plan.normalize).at(0);
+  const std::string one(text);
+  return this->embed(std::span(&one, 1), embed, options).at(0);
 }
 
 std::vector<std::vector<float>> Session::embed(std::span<const std::string> texts, const EmbedOptions& embed,
                                                const EncodeOptions& options) {
-  const auto plan = plan_embedding(*impl_, embed);
+  const auto plan = detail::plan_embedding(*impl_, embed);
+  if (impl_->model.info().kind == ModelKind::CausalLM) {
+    return detail::embed_causal(*impl_, texts, plan.pooling, plan.normalize, options);
+  }
   return detail::embed_inputs(*impl_, encode_texts(*impl_, texts, options, plan.limit), plan.pooling,
                               plan.normalize);
 }

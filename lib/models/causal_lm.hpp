@@ -36,6 +36,10 @@ class CausalLM {
   virtual void forward(std::span<const std::int32_t> ids, CausalState& state,
                        std::span<const std::int64_t> rows, float* logits,
                        const AdapterView* adapters) const = 0;
+  // Appends ids as forward() does and writes the final hidden state (after the final norm, before
+  // the LM head) of every new token to hidden[ids.size(), hidden_size]: what embeddings pool.
+  virtual void forward_hidden(std::span<const std::int32_t> ids, CausalState& state, float* hidden,
+                              const AdapterView* adapters) const = 0;
 };
 
 // Builds the architecture named by config (Llama, Mistral, Qwen2, GPT-2) on bound weights.

@@ -66,9 +66,8 @@ std::unique_ptr<CausalState> DecoderLM::new_state(std::int64_t n_ctx, std::int64
   return std::make_unique<DecoderState>(shape_, n_ctx, std::min(max_batch, n_ctx));
 }
 
-void DecoderLM::forward(std::span<const std::int32_t> ids, CausalState& state,
-                        std::span<const std::int64_t> rows, float* logits,
-                        const AdapterView* adapters) const {
+DecoderState& DecoderLM::checked_state(std::span<const std::int32_t> ids, CausalState& state,
+                                       std::span<const std::int64_t> rows) const {
   auto* s = dynamic_cast<DecoderState*>(&state);
   if (!s) throw Error(Status::Internal, "forward: state was not made by this model");
   const auto n = static_cast<std::int64_t>(ids.size());
@@ -90,6 +89,14 @@ void DecoderLM::forward(std::span<const std::int32_t> ids, CausalState& state,
                                                std::to_string(config_.vocab_size));
     }
   }
+  return *s;
+}
+
+void DecoderLM::forward(std::span<const std::int32_t> ids, CausalState& state,
+                        std::span<const std::int64_t> rows, float* logits,
+                        const AdapterView* adapters) const {
+  DecoderState* s = &checked_state(ids, state, rows);
+  const auto n = static_cast<std::int64_t>(ids.size());
   const std::int64_t h = shape_.hidden, vocab = lm_head_.w.n;
   float* lora = s->lora(adapters);
   std::size_t next_row = 0;
@@ -109,6 +116,21 @@ void DecoderLM::forward(std::span<const std::int32_t> ids, CausalState& state,
     if (m == 0) continue;
     apply_norm(final_norm_, s->xn.data(), s->xn.data(), m, h);
     apply_linear(lm_head_, s->xn.data(), m, logits + first * sz(vocab), adapters, lora);
+  }
+}
+
+void DecoderLM::forward_hidden(std::span<const std::int32_t> ids, CausalState& state, float* hidden,
+                               const AdapterView* adapters) const {
+  DecoderState& s = checked_state(ids, state, {});
+  const auto n = static_cast<std::int64_t>(ids.size());
+  const std::int64_t h = shape_.hidden;
+  for (std::int64_t start = 0; start < n; start += s.max_batch()) {
+    const std::int64_t c = std::min(s.max_batch(), n - start);
+    const std::int64_t pos0 = s.length();
+    for (std::int64_t i = 0; i < c; ++i) s.positions[sz(i)] = pos0 + i;
+    layers(ids.subspan(sz(start), sz(c)), s, adapters);
+    s.set_length(pos0 + c);
+    apply_norm(final_norm_, s.x.data(), hidden + sz(start * h), c, h);
   }
 }
 

@@ -57,6 +57,8 @@ class DecoderLM : public CausalLM {
   std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch) const override;
   void forward(std::span<const std::int32_t> ids, CausalState& state, std::span<const std::int64_t> rows,
                float* logits, const AdapterView* adapters) const final;
+  void forward_hidden(std::span<const std::int32_t> ids, CausalState& state, float* hidden,
+                      const AdapterView* adapters) const final;
 
  protected:
   DecoderLM(const io::ModelConfig& config, DecoderShape shape) : config_(config), shape_(shape) {}
@@ -75,6 +77,11 @@ class DecoderLM : public CausalLM {
                      std::int64_t in, std::int64_t out, kernels::Layout layout, int layer, bool bias);
   // x += y over n tokens of the hidden width.
   void residual_add(float* x, const float* y, std::int64_t n) const;
+
+  // The state as a DecoderState after checking that ids fit, are in the vocabulary and that rows
+  // are ascending indices into them (nothing is changed when a check fails).
+  DecoderState& checked_state(std::span<const std::int32_t> ids, CausalState& state,
+                              std::span<const std::int64_t> rows) const;
 
   io::ModelConfig config_;
   DecoderShape shape_;

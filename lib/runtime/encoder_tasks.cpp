@@ -134,6 +134,10 @@ std::vector<float> pool(const float* hidden, const std::uint8_t* mask, std::int6
   std::vector<float> out(static_cast<std::size_t>(dim), 0.f);
   if (pooling == Pooling::Cls) {
     std::copy(hidden, hidden + dim, out.begin());
+  } else if (pooling == Pooling::LastToken) {
+    std::int64_t last = -1;
+    for (std::int64_t t = 0; t < seq_len; ++t) last = mask[t] ? t : last;
+    if (last >= 0) std::copy(hidden + last * dim, hidden + (last + 1) * dim, out.begin());
   } else {
     // Accumulate in double: the mean of many rows should not depend on their order.
     std::vector<double> sum(static_cast<std::size_t>(dim), 0.0);

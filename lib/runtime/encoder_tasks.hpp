@@ -31,7 +31,8 @@ ScoreFunction score_function(const io::ModelConfig& config);
 Classification make_classification(std::span<const float> logits, const std::vector<std::string>& labels,
                                    ScoreFunction fn);
 
-// Pools hidden states [seq_len, hidden] of one sequence (mean over mask, or the first token), then
+// Pools hidden states [seq_len, hidden] of one sequence (mean over mask, the first token, or the
+// last unmasked token), then
 // optionally L2-normalises.
 std::vector<float> pool(const float* hidden, const std::uint8_t* mask, std::int64_t seq_len, std::int64_t dim,
                         Pooling pooling, bool normalize);

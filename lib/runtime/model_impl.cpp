@@ -5,6 +5,8 @@
 
 #include <nib/error.hpp>
 
+#include "runtime/weights_checksum.hpp"
+
 namespace nib::detail {
 
 namespace {
@@ -111,6 +113,11 @@ const models::Encoder& ModelImpl::encoder() const {
 
 const models::ModuleRegistry& ModelImpl::modules() const {
   return causal_lm_ ? causal_lm_->modules() : encoder().modules();
+}
+
+const std::string& ModelImpl::weights_checksum() const {
+  std::call_once(caches_.checksum_once, [this] { caches_.checksum = detail::weights_checksum(weights_); });
+  return caches_.checksum;
 }
 
 }  // namespace nib::detail

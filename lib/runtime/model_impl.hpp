@@ -12,6 +12,7 @@
 #include "models/causal_lm.hpp"
 #include "models/encoder.hpp"
 #include "models/weight_binder.hpp"
+#include "runtime/model_caches.hpp"
 
 namespace nib::detail {
 
@@ -33,6 +34,9 @@ class ModelImpl {
   const models::Encoder& encoder() const;
   // The linear modules of whichever architecture is loaded (what adapters attach to).
   const models::ModuleRegistry& modules() const;
+  // runtime/weights_checksum.hpp, computed on the first call.
+  const std::string& weights_checksum() const;
+  FeatureCache& feature_cache() const { return caches_.features; }
 
  private:
   LoadOptions options_;
@@ -44,6 +48,7 @@ class ModelImpl {
   std::unique_ptr<models::Encoder> encoder_;
   mutable std::mutex tokenizer_mutex_;
   mutable std::optional<Tokenizer> tokenizer_;
+  mutable ModelCaches caches_;
 };
 
 }  // namespace nib::detail

@@ -4,6 +4,8 @@
 
 #include "io/hf_folder.hpp"
 #include "io/json.hpp"
+#include "runtime/encoder_runtime.hpp"
+#include "runtime/session_impl.hpp"
 
 namespace nib::detail {
 
@@ -58,6 +60,19 @@ std::optional<SentencePooling> read_sentence_pooling(const fs::path& dir) {
     p.max_seq_length = io::JsonView(sbert, "sentence_bert_config.json").get_int("max_seq_length", 0);
   }
   return p;
+}
+
+EmbedPlan plan_embedding(SessionImpl& s, const EmbedOptions& options) {
+  if (!s.encoder) s.encoder = std::make_unique<EncoderRuntime>();
+  auto& cached = s.encoder->sentence_pooling;
+  if (!cached) cached = read_sentence_pooling(s.model.info().path);
+  EmbedPlan plan{options.pooling, options.normalize, 0};
+  if (*cached) plan.limit = (*cached)->max_seq_length;
+  if (options.pooling == Pooling::Auto) {
+    plan.pooling = *cached ? (*cached)->pooling : Pooling::Mean;
+    plan.normalize = options.normalize || (*cached && (*cached)->normalize);
+  }
+  return plan;
 }
 
 }  // namespace nib::detail

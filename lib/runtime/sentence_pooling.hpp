@@ -20,4 +20,15 @@ struct SentencePooling {
 // does not implement (max, weighted mean, last token, ...).
 std::optional<SentencePooling> read_sentence_pooling(const std::filesystem::path& dir);
 
+class SessionImpl;
+
+// Pooling, normalisation and length cap embed() uses: Auto follows a sentence-transformers folder
+// (read once per session), else Mean; an explicit pooling keeps the caller's normalize.
+struct EmbedPlan {
+  Pooling pooling = Pooling::Mean;
+  bool normalize = false;
+  std::int64_t limit = 0;  // tokens; 0: the model's
+};
+EmbedPlan plan_embedding(SessionImpl& s, const EmbedOptions& options);
+
 }  // namespace nib::detail

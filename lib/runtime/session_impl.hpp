@@ -18,6 +18,7 @@ namespace nib::detail {
 class CausalRuntime;   // runtime/causal_runtime.hpp
 class EncoderRuntime;  // runtime/encoder_runtime.hpp
 class ActiveAdapters;  // runtime/active_adapters.hpp
+class HeadImpl;        // runtime/head_impl.hpp
 
 class SessionImpl {
  public:
@@ -33,6 +34,7 @@ class SessionImpl {
   std::atomic<bool> cancel_requested{false};
   std::unique_ptr<ActiveAdapters> active_adapters;
   const models::AdapterView* adapters = nullptr;  // the active adapter set (none by default)
+  std::shared_ptr<const HeadImpl> head;           // the attached task head (classify), if any
 
   std::unique_ptr<CausalRuntime> causal;
   std::unique_ptr<EncoderRuntime> encoder;
