@@ -70,6 +70,7 @@ typedef struct nib_model nib_model;         /* immutable, shared by any number o
 typedef struct nib_tokenizer nib_tokenizer; /* immutable, shared by any number of threads */
 typedef struct nib_session nib_session;     /* mutable state over a model; one thread at a time */
 typedef struct nib_adapter nib_adapter;     /* a LoRA adapter of one base model; immutable */
+typedef struct nib_head nib_head;           /* a trained task head of one base model; immutable */
 typedef int32_t nib_token;
 
 /* ---- models ------------------------------------------------------------------------------- */
@@ -420,7 +421,14 @@ NIB_C_API nib_status nib_session_classify_in_context(nib_session* session,
 
 /* ---- encoder tasks ------------------------------------------------------------------------ */
 
-typedef enum nib_pooling { NIB_POOLING_AUTO = 0, NIB_POOLING_MEAN = 1, NIB_POOLING_CLS = 2 } nib_pooling;
+/* LAST_TOKEN (since ABI 3): the last real token's hidden state; causal LMs pool by MEAN or
+ * LAST_TOKEN. */
+typedef enum nib_pooling {
+  NIB_POOLING_AUTO = 0,
+  NIB_POOLING_MEAN = 1,
+  NIB_POOLING_CLS = 2,
+  NIB_POOLING_LAST_TOKEN = 3
+} nib_pooling;
 typedef enum nib_aggregation {
   NIB_AGGREGATION_NONE = 0,
   NIB_AGGREGATION_FIRST = 1,
@@ -544,6 +552,99 @@ NIB_C_API nib_status nib_session_use_adapters(nib_session* session, const nib_ad
                                               const float* weights, size_t count);
 /* Back to the base model. */
 NIB_C_API nib_status nib_session_clear_adapters(nib_session* session);
+
+/* ---- task heads (since ABI 3) --------------------------------------------------------------- */
+/* A small classifier trained in-process on a base model's pooled embeddings (see nib/head.hpp):
+ * linear (L-BFGS) or one hidden ReLU layer (Adam), softmax or per-label sigmoid, L2-regularised,
+ * with k-fold cross-validation. Saved as a folder (head_config.json + head.safetensors) that loads
+ * only against the same base model. */
+
+typedef struct nib_train_head_options {
+  size_t struct_size;
+  int32_t pooling;      /* a nib_pooling; AUTO: the folder's sentence-transformers pooling, else MEAN */
+  int32_t normalize;    /* L2-normalise the embeddings */
+  int32_t multi_label;  /* sigmoid per label; labels[i] then lists the example's labels separated by '\n' */
+  int32_t hidden_units; /* 0 (default): linear head */
+  double l2;            /* default 1e-2 */
+  double tolerance;     /* default 1e-6 (L-BFGS gradient max-norm) */
+  double learning_rate; /* default 1e-2 (Adam) */
+  double validation_fraction; /* > 0: early stopping on this held-out fraction; default 0 */
+  uint64_t seed;
+  int32_t max_iterations; /* default 1000 */
+  int32_t folds;          /* cross-validation folds; default 5; 0: none */
+  int32_t patience;       /* early stopping; default 20 */
+  int32_t balanced;       /* weigh classes inversely to their frequency */
+  int32_t threads;        /* 0: all cores */
+  int32_t reserved;
+  /* Features are computed with these adapters active (NULL/0: none); weights may be NULL (1 each). */
+  const nib_adapter* const* adapters;
+  const float* adapter_weights;
+  size_t adapter_count;
+  nib_progress_fn progress; /* [0, 1]; non-zero return cancels with NIB_CANCELLED */
+  void* progress_user_data;
+} nib_train_head_options;
+
+NIB_C_API nib_status nib_train_head_options_init(nib_train_head_options* options);
+
+/* Trains a head on `count` examples: texts[i] with label labels[i] (multi-label: labels separated by
+ * '\n'). `options` may be NULL. Caller frees *out with nib_head_free; the head holds its report. */
+NIB_C_API nib_status nib_train_head(const nib_model* model, const char* const* texts,
+                                    const char* const* labels, size_t count,
+                                    const nib_train_head_options* options, nib_head** out);
+/* Loads a head folder against `base`; NIB_INVALID_ARGUMENT when it was trained on another model,
+ * NIB_FORMAT / NIB_IO naming the file and key or tensor when malformed. Caller frees with
+ * nib_head_free. */
+NIB_C_API nib_status nib_head_load(const nib_model* base, const char* path, nib_head** out);
+/* Writes the head's folder (created if needed). */
+NIB_C_API nib_status nib_head_save(const nib_head* head, const char* path);
+NIB_C_API nib_status nib_head_free(nib_head* head);
+
+typedef struct nib_head_info {
+  size_t struct_size;
+  size_t label_count; /* nib_head_label(0 .. label_count-1) */
+  int64_t feature_dim;
+  int64_t hidden_units;
+  int32_t multi_label;
+  int32_t pooling; /* a nib_pooling (never AUTO) */
+  int32_t normalize;
+  int32_t reserved;
+  const char* base_architecture; /* owned by the head, valid until nib_head_free */
+  const char* base_checksum;
+} nib_head_info;
+
+NIB_C_API nib_status nib_head_get_info(const nib_head* head, nib_head_info* info);
+/* Label `index`, owned by the head until nib_head_free. */
+NIB_C_API nib_status nib_head_label(const nib_head* head, size_t index, const char** out);
+
+typedef struct nib_head_report {
+  size_t struct_size;
+  int64_t examples;
+  int64_t features_computed; /* texts that needed a forward pass (the rest came from the model's cache) */
+  double cv_accuracy;
+  double cv_macro_f1;
+  double train_loss;
+  double feature_ms;
+  double fit_ms;
+  int32_t folds; /* 0: no cross-validation (a loaded head has an all-zero report) */
+  int32_t iterations;
+  int32_t converged;
+  int32_t reserved;
+  /* Owned by the head until nib_head_free. confusion: label_count x label_count counts, row-major
+   * [true][predicted] (NULL for multi-label or without folds); fold_*: `folds` entries. */
+  size_t label_count;
+  const int64_t* confusion;
+  const double* fold_accuracy;
+  const double* fold_macro_f1;
+  const int32_t* fold_iterations;
+} nib_head_report;
+
+NIB_C_API nib_status nib_head_get_report(const nib_head* head, nib_head_report* report);
+
+/* Attaches the head to the session: nib_classify / nib_classify_batch then return its labels
+ * (composing with the active adapters). NIB_INVALID_ARGUMENT when it belongs to another model.
+ * The session keeps the head alive, so its handle may be freed afterwards. */
+NIB_C_API nib_status nib_session_set_head(nib_session* session, const nib_head* head);
+NIB_C_API nib_status nib_session_clear_head(nib_session* session);
 
 #ifdef __cplusplus
 }

@@ -32,12 +32,13 @@ struct Task {
 
 Task read_task(const nib_task_options* options) {
   Task t{nib::capi::read_options(options, default_task_options(), "options"), {}, {}};
-  if (t.c.pooling < NIB_POOLING_AUTO || t.c.pooling > NIB_POOLING_CLS)
+  if (t.c.pooling < NIB_POOLING_AUTO || t.c.pooling > NIB_POOLING_LAST_TOKEN)
     invalid("options->pooling " + std::to_string(t.c.pooling) + " is not a nib_pooling");
   if (t.c.aggregation < NIB_AGGREGATION_NONE || t.c.aggregation > NIB_AGGREGATION_MAX)
     invalid("options->aggregation " + std::to_string(t.c.aggregation) + " is not a nib_aggregation");
   t.encode.truncation = t.c.truncate ? nib::Truncation::Truncate : nib::Truncation::Error;
-  constexpr nib::Pooling pooling[] = {nib::Pooling::Auto, nib::Pooling::Mean, nib::Pooling::Cls};
+  constexpr nib::Pooling pooling[] = {nib::Pooling::Auto, nib::Pooling::Mean, nib::Pooling::Cls,
+                                      nib::Pooling::LastToken};
   t.embed.pooling = pooling[t.c.pooling];
   t.embed.normalize = t.c.normalize != 0;
   return t;

@@ -3,6 +3,7 @@
 #include <nib.h>
 #include <nib/adapter.hpp>
 #include <nib/chat.hpp>
+#include <nib/head.hpp>
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 #include <nib/tokenizer.hpp>
@@ -29,6 +30,15 @@ struct nib_tokenizer {
 
 struct nib_adapter {
   nib::Adapter adapter;
+};
+
+struct nib_head {
+  nib::Head head;
+  nib::TrainHeadReport report;  // all zero for a loaded head
+  // The report's arrays as the C struct exposes them.
+  std::vector<std::int64_t> confusion;
+  std::vector<double> fold_accuracy, fold_macro_f1;
+  std::vector<std::int32_t> fold_iterations;
 };
 
 struct nib_encoding {

@@ -8,4 +8,5 @@ void test_causal(void);
 void test_encoder(void);
 void test_adapters(void);
 void test_scoring(void);
+void test_heads(void);
 #endif

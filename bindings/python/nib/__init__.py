@@ -12,6 +12,7 @@ from ._lib import lib as _cdll
 from .errors import (CancelledError, ContextFullError, FormatError, InternalError, InvalidArgumentError, NibError,
                      NibIOError, NibMemoryError, UnsupportedError)
 from .adapter import Adapter
+from .head import Head, HeadReport
 from .model import Model, ModelInfo
 from .session import Choice, ContinuationScore, Generation, InContextClassification, Session
 from .tokenizer import Encoding, Tokenizer
@@ -21,6 +22,6 @@ __version__ = "0.1.0"
 library_version: str = _cdll.nib_version().decode()
 abi_version: int = _cdll.nib_abi_version()
 
-__all__ = ["Adapter", "Model", "ModelInfo", "Session", "Generation", "Choice", "ContinuationScore", "InContextClassification", "Tokenizer", "Encoding", "NibError",
+__all__ = ["Adapter", "Head", "HeadReport", "Model", "ModelInfo", "Session", "Generation", "Choice", "ContinuationScore", "InContextClassification", "Tokenizer", "Encoding", "NibError",
            "InvalidArgumentError", "NibIOError", "FormatError", "UnsupportedError", "NibMemoryError",
            "ContextFullError", "CancelledError", "InternalError", "library_version", "abi_version", "REQUIRED_ABI"]

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 #: The lowest nib_abi_version() this package can use. It also declares ABI 2's functions (batch
-#: fill-mask and tagging, classify_in_context); with an ABI 1 library those raise UnsupportedError.
+#: fill-mask and tagging, classify_in_context) and ABI 3's (task heads); with an older library those
+#: raise UnsupportedError.
 REQUIRED_ABI = 1
 
 c_token = c_int32
@@ -137,6 +138,30 @@ class AdapterInfo(_Sized):
                 ("reserved", c_int32)]
 
 
+class TrainHeadOptions(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("pooling", c_int32), ("normalize", c_int32), ("multi_label", c_int32),
+                ("hidden_units", c_int32), ("l2", c_double), ("tolerance", c_double), ("learning_rate", c_double),
+                ("validation_fraction", c_double), ("seed", c_uint64), ("max_iterations", c_int32),
+                ("folds", c_int32), ("patience", c_int32), ("balanced", c_int32), ("threads", c_int32),
+                ("reserved", c_int32), ("adapters", POINTER(c_void_p)), ("adapter_weights", POINTER(c_float)),
+                ("adapter_count", c_size_t), ("progress", PROGRESS_FN), ("progress_user_data", c_void_p)]
+
+
+class HeadInfo(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("label_count", c_size_t), ("feature_dim", c_int64),
+                ("hidden_units", c_int64), ("multi_label", c_int32), ("pooling", c_int32), ("normalize", c_int32),
+                ("reserved", c_int32), ("base_architecture", c_char_p), ("base_checksum", c_char_p)]
+
+
+class HeadReport(_Sized):
+    _fields_ = [("struct_size", c_size_t), ("examples", c_int64), ("features_computed", c_int64),
+                ("cv_accuracy", c_double), ("cv_macro_f1", c_double), ("train_loss", c_double),
+                ("feature_ms", c_double), ("fit_ms", c_double), ("folds", c_int32), ("iterations", c_int32),
+                ("converged", c_int32), ("reserved", c_int32), ("label_count", c_size_t),
+                ("confusion", POINTER(c_int64)), ("fold_accuracy", POINTER(c_double)),
+                ("fold_macro_f1", POINTER(c_double)), ("fold_iterations", POINTER(c_int32))]
+
+
 _P = POINTER
 # name: argument types (every function returns nib_status unless listed in _OTHER_RESTYPES).
 _SIGNATURES = {
@@ -199,6 +224,17 @@ _SIGNATURES = {
     "nib_adapter_label": [c_void_p, c_size_t, _P(c_char_p)],
     "nib_session_use_adapters": [c_void_p, _P(c_void_p), _P(c_float), c_size_t],
     "nib_session_clear_adapters": [c_void_p],
+    # ABI 3: task heads
+    "nib_train_head_options_init": [_P(TrainHeadOptions)],
+    "nib_train_head": [c_void_p, _P(c_char_p), _P(c_char_p), c_size_t, _P(TrainHeadOptions), _P(c_void_p)],
+    "nib_head_load": [c_void_p, c_char_p, _P(c_void_p)],
+    "nib_head_save": [c_void_p, c_char_p],
+    "nib_head_free": [c_void_p],
+    "nib_head_get_info": [c_void_p, _P(HeadInfo)],
+    "nib_head_label": [c_void_p, c_size_t, _P(c_char_p)],
+    "nib_head_get_report": [c_void_p, _P(HeadReport)],
+    "nib_session_set_head": [c_void_p, c_void_p],
+    "nib_session_clear_head": [c_void_p],
 }
 _OTHER_RESTYPES = {"nib_abi_version": c_int, "nib_version": c_char_p, "nib_last_error": c_char_p,
                    "nib_status_name": c_char_p}

@@ -9,6 +9,8 @@ from typing import Any, Callable, List, Optional, Sequence, Union
 from . import _lib
 from .adapter import Adapter
 from .errors import InvalidArgumentError, call
+from .head import Head
+from .head import train as train_head
 from .session import Generation, Session
 from .tokenizer import Tokenizer
 
@@ -120,6 +122,18 @@ class Model:
     def load_adapter(self, path: Union[str, "os.PathLike[str]"]) -> Adapter:
         """Loads a LoRA adapter folder (PEFT layout) for this model; see Session.use_adapters."""
         return Adapter(self, path)
+
+    def train_head(self, examples: Sequence[Any], **options: Any) -> Head:
+        """Trains a task head on (text, label) pairs (or (text, [labels]) with multi_label=True, or
+        {"text", "label"} dicts); the returned Head carries .report (cross-validation, timings) and
+        .save(path). Options: pooling ("auto", "mean", "cls", "last"), normalize, multi_label,
+        hidden_units, l2, folds, balanced, validation_fraction, patience, max_iterations, tolerance,
+        learning_rate, seed, threads, adapters, progress."""
+        return train_head(self, examples, **options)
+
+    def load_head(self, path: Union[str, "os.PathLike[str]"]) -> Head:
+        """Loads a head folder saved by Head.save() for this model (InvalidArgumentError for another)."""
+        return Head.load(self, path)
 
     def session(self, n_ctx: int = 0, threads: int = 0, drop_oldest_on_overflow: bool = False) -> Session:
         """A new Session (a context manager) keeping its KV cache between calls."""

@@ -13,6 +13,7 @@ from .errors import InvalidArgumentError, call
 
 if TYPE_CHECKING:
     from .adapter import Adapter
+    from .head import Head
     from .model import Model
 
 try:  # embeddings come back as numpy arrays when numpy is importable
@@ -21,7 +22,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _np = None
 
 STOP_REASONS = ("max_tokens", "eos", "stop_string", "callback", "cancelled", "context_full")
-_POOLING = {"auto": 0, "mean": 1, "cls": 2}
+_POOLING = {"auto": 0, "mean": 1, "cls": 2, "last": 3}
 _AGGREGATION = {"none": 0, "first": 1, "average": 2, "max": 3}
 
 
@@ -182,6 +183,17 @@ class Session:
         """Back to the base model."""
         call("nib_session_clear_adapters", self._handle)
         self.adapters = []
+
+    def set_head(self, head: "Head") -> None:
+        """Attaches a task head (Model.train_head / Model.load_head): classify() then returns its
+        labels, on the embeddings of this session's model and active adapters."""
+        call("nib_session_set_head", self._handle, head._handle)
+        self.head: Optional["Head"] = head
+
+    def clear_head(self) -> None:
+        """Back to the model's own classifier."""
+        call("nib_session_clear_head", self._handle)
+        self.head = None
 
     # --- generation -----------------------------------------------------------------------------
 
