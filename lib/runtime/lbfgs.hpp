@@ -3,6 +3,11 @@
 // Fully deterministic: no randomness, fixed operation order.
 #include <functional>
 
+// Single-threaded Eigen: the products here are small (examples x features) and OpenMP's spinning
+// workers cost more than they save, badly so on a loaded machine.
+#ifndef EIGEN_DONT_PARALLELIZE
+#define EIGEN_DONT_PARALLELIZE
+#endif
 #include <Eigen/Core>
 
 namespace nib::detail {
