@@ -13,13 +13,88 @@ const char* type_name(const Json& v) {
 }
 }  // namespace
 
+namespace {
+
+// nlohmann's SAX events built into a DOM like Json::parse does, but refusing what the default
+// parser accepts silently: a key repeated in one object (the last one would win unseen, e.g. two
+// tensors of one name) and nesting deeper than kMaxJsonDepth (no file nib reads nests past ~8).
+class StrictDomBuilder {
+ public:
+  StrictDomBuilder(Json& root, const std::string& source) : root_(root), source_(source) {}
+
+  bool null() { return put(nullptr); }
+  bool boolean(bool v) { return put(v); }
+  bool number_integer(Json::number_integer_t v) { return put(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return put(v); }
+  bool number_float(Json::number_float_t v, const Json::string_t&) { return put(v); }
+  bool string(Json::string_t& v) { return put(std::move(v)); }
+  bool binary(Json::binary_t& v) { return put(std::move(v)); }
+  bool start_object(std::size_t) { return open(Json::object()); }
+  bool start_array(std::size_t) { return open(Json::array()); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(Json::string_t& k) {
+    auto& object = stack_.back()->get_ref<Json::object_t&>();
+    auto [it, inserted] = object.try_emplace(k);
+    if (!inserted) throw Error(Status::Format, source_ + ": invalid JSON: duplicate key \"" + k + "\"");
+    slot_ = &it->second;
+    return true;
+  }
+
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
+    throw Error(Status::Format, source_ + ": invalid JSON: " + e.what());
+  }
+
+ private:
+  template <class V>
+  bool put(V&& v) {
+    place(Json(std::forward<V>(v)));
+    return true;
+  }
+  Json* place(Json&& v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    if (stack_.back()->is_array()) {
+      stack_.back()->push_back(std::move(v));
+      return &stack_.back()->back();
+    }
+    *slot_ = std::move(v);
+    return slot_;
+  }
+  bool open(Json&& container) {
+    if (stack_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+      throw Error(Status::Format, source_ + ": invalid JSON: nested deeper than " +
+                                      std::to_string(kMaxJsonDepth) + " levels");
+    }
+    stack_.push_back(place(std::move(container)));
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  Json& root_;
+  const std::string& source_;
+  std::vector<Json*> stack_;  // the open containers, innermost last
+  Json* slot_ = nullptr;      // the value of the last key read
+};
+
+}  // namespace
+
 Json parse_json(std::string_view text, const std::string& source) {
+  Json root;
+  StrictDomBuilder builder(root, source);
   try {
-    return Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
-                       /*ignore_comments=*/false);
+    Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json, /*strict=*/true,
+                    /*ignore_comments=*/false);
   } catch (const Json::exception& e) {
     throw Error(Status::Format, source + ": invalid JSON: " + e.what());
   }
+  return root;
 }
 
 Json read_json_file(const std::filesystem::path& path, std::size_t max_bytes) {

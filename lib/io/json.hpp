@@ -14,7 +14,11 @@ namespace nib::io {
 
 using Json = nlohmann::json;
 
-// Strict parse (no comments, no trailing commas); a Format error naming `source` on failure.
+// Files nest a few levels; a cap keeps hostile nesting from costing stack or time anywhere later.
+constexpr int kMaxJsonDepth = 64;
+
+// Strict parse (no comments, no trailing commas, no key twice in one object, at most kMaxJsonDepth
+// levels); a Format error naming `source` on failure.
 Json parse_json(std::string_view text, const std::string& source);
 // Reads and parses a file; Io error if unreadable, Format error if malformed.
 Json read_json_file(const std::filesystem::path& path, std::size_t max_bytes = 256u << 20);

@@ -6,8 +6,13 @@ namespace nib::io {
 
 namespace {
 
-constexpr std::int64_t kMaxDim = 1 << 20;  // hidden sizes, heads, layers, positions
-constexpr std::int64_t kMaxVocab = 16 * 1024 * 1024;
+// Caps on dimensions, far above any real model (the largest have hidden 16384, 126 layers, 128
+// heads, 256K vocabularies) yet small enough that products of a few of them stay in 64 bits.
+constexpr std::int64_t kMaxHidden = 1 << 16;        // hidden_size, head_dim
+constexpr std::int64_t kMaxCount = 1 << 12;         // layers, heads
+constexpr std::int64_t kMaxIntermediate = 1 << 20;  // feed-forward width
+constexpr std::int64_t kMaxVocab = 1 << 24;
+constexpr std::int64_t kMaxPositions = 1 << 24;
 
 struct ArchEntry {
   const char* architecture;
@@ -70,7 +75,7 @@ const ArchEntry& find_architecture(const JsonView& c, std::string& architecture)
   throw Error(Status::Unsupported, c.where() + ": model_type \"" + model_type + "\" is not supported");
 }
 
-std::int64_t dim(const JsonView& c, const char* key, std::int64_t max = kMaxDim) {
+std::int64_t dim(const JsonView& c, const char* key, std::int64_t max) {
   auto v = c.get_int(key);
   if (v <= 0 || v > max)
     c.fail(key, "value " + std::to_string(v) + " out of range [1, " + std::to_string(max) + "]");
@@ -154,14 +159,18 @@ void parse_rope(const JsonView& c, ModelConfig& m) {
 }
 
 void parse_llama(const JsonView& c, ModelConfig& m) {
-  m.hidden_size = dim(c, "hidden_size");
-  m.num_layers = dim(c, "num_hidden_layers");
-  m.num_heads = dim(c, "num_attention_heads");
-  m.num_kv_heads = c.has("num_key_value_heads") ? dim(c, "num_key_value_heads") : m.num_heads;
-  m.head_dim = c.has("head_dim") ? dim(c, "head_dim") : m.hidden_size / m.num_heads;
-  m.intermediate_size = dim(c, "intermediate_size");
+  m.hidden_size = dim(c, "hidden_size", kMaxHidden);
+  m.num_layers = dim(c, "num_hidden_layers", kMaxCount);
+  m.num_heads = dim(c, "num_attention_heads", kMaxCount);
+  m.num_kv_heads = c.has("num_key_value_heads") ? dim(c, "num_key_value_heads", kMaxCount) : m.num_heads;
+  if (!c.has("head_dim") && m.hidden_size % m.num_heads != 0) {
+    c.fail("num_attention_heads", "hidden_size " + std::to_string(m.hidden_size) + " is not a multiple of " +
+                                      std::to_string(m.num_heads) + " heads (and there is no head_dim)");
+  }
+  m.head_dim = c.has("head_dim") ? dim(c, "head_dim", kMaxHidden) : m.hidden_size / m.num_heads;
+  m.intermediate_size = dim(c, "intermediate_size", kMaxIntermediate);
   m.vocab_size = dim(c, "vocab_size", kMaxVocab);
-  m.max_positions = dim(c, "max_position_embeddings", 1 << 24);
+  m.max_positions = dim(c, "max_position_embeddings", kMaxPositions);
   m.norm_eps = c.get_number("rms_norm_eps", 1e-6);
   m.activation = parse_activation(c, "hidden_act", "silu");
   m.tie_word_embeddings = c.get_bool("tie_word_embeddings", false);
@@ -169,7 +178,7 @@ void parse_llama(const JsonView& c, ModelConfig& m) {
   m.attention_out_bias = m.model_type != "qwen2" && c.get_bool("attention_bias", false);
   m.mlp_bias = c.get_bool("mlp_bias", false);
   if (m.model_type == "mistral" || (m.model_type == "qwen2" && c.get_bool("use_sliding_window", false))) {
-    m.sliding_window = c.has("sliding_window") ? dim(c, "sliding_window", 1 << 24) : 0;
+    m.sliding_window = c.has("sliding_window") ? dim(c, "sliding_window", kMaxPositions) : 0;
   }
   if (m.num_heads % m.num_kv_heads != 0) {
     c.fail("num_key_value_heads", "num_attention_heads must be a multiple of num_key_value_heads");
@@ -179,14 +188,14 @@ void parse_llama(const JsonView& c, ModelConfig& m) {
 }
 
 void parse_gpt2(const JsonView& c, ModelConfig& m) {
-  m.hidden_size = dim(c, "n_embd");
-  m.num_layers = dim(c, "n_layer");
-  m.num_heads = dim(c, "n_head");
+  m.hidden_size = dim(c, "n_embd", kMaxHidden);
+  m.num_layers = dim(c, "n_layer", kMaxCount);
+  m.num_heads = dim(c, "n_head", kMaxCount);
   m.num_kv_heads = m.num_heads;
   m.head_dim = m.hidden_size / m.num_heads;
-  m.intermediate_size = c.has("n_inner") ? dim(c, "n_inner") : 4 * m.hidden_size;
+  m.intermediate_size = c.has("n_inner") ? dim(c, "n_inner", kMaxIntermediate) : 4 * m.hidden_size;
   m.vocab_size = dim(c, "vocab_size", kMaxVocab);
-  m.max_positions = dim(c, "n_positions", 1 << 24);
+  m.max_positions = dim(c, "n_positions", kMaxPositions);
   m.norm_eps = c.get_number("layer_norm_epsilon", 1e-5);
   m.activation = parse_activation(c, "activation_function", "gelu_new");
   m.tie_word_embeddings = c.get_bool("tie_word_embeddings", true);
@@ -197,14 +206,14 @@ void parse_gpt2(const JsonView& c, ModelConfig& m) {
 }
 
 void parse_bert(const JsonView& c, ModelConfig& m) {
-  m.hidden_size = dim(c, "hidden_size");
-  m.num_layers = dim(c, "num_hidden_layers");
-  m.num_heads = dim(c, "num_attention_heads");
+  m.hidden_size = dim(c, "hidden_size", kMaxHidden);
+  m.num_layers = dim(c, "num_hidden_layers", kMaxCount);
+  m.num_heads = dim(c, "num_attention_heads", kMaxCount);
   m.num_kv_heads = m.num_heads;
   m.head_dim = m.hidden_size / m.num_heads;
-  m.intermediate_size = dim(c, "intermediate_size");
+  m.intermediate_size = dim(c, "intermediate_size", kMaxIntermediate);
   m.vocab_size = dim(c, "vocab_size", kMaxVocab);
-  m.max_positions = dim(c, "max_position_embeddings", 1 << 24);
+  m.max_positions = dim(c, "max_position_embeddings", kMaxPositions);
   m.type_vocab_size = c.get_int("type_vocab_size", 2);
   if (m.type_vocab_size < 0 || m.type_vocab_size > 1024) c.fail("type_vocab_size", "out of range");
   m.norm_eps = c.get_number("layer_norm_eps", 1e-12);
@@ -217,14 +226,14 @@ void parse_bert(const JsonView& c, ModelConfig& m) {
 }
 
 void parse_distilbert(const JsonView& c, ModelConfig& m) {
-  m.hidden_size = dim(c, "dim");
-  m.num_layers = dim(c, "n_layers");
-  m.num_heads = dim(c, "n_heads");
+  m.hidden_size = dim(c, "dim", kMaxHidden);
+  m.num_layers = dim(c, "n_layers", kMaxCount);
+  m.num_heads = dim(c, "n_heads", kMaxCount);
   m.num_kv_heads = m.num_heads;
   m.head_dim = m.hidden_size / m.num_heads;
-  m.intermediate_size = dim(c, "hidden_dim");
+  m.intermediate_size = dim(c, "hidden_dim", kMaxIntermediate);
   m.vocab_size = dim(c, "vocab_size", kMaxVocab);
-  m.max_positions = dim(c, "max_position_embeddings", 1 << 24);
+  m.max_positions = dim(c, "max_position_embeddings", kMaxPositions);
   m.norm_eps = 1e-12;  // fixed in DistilBERT's modelling code
   m.activation = parse_activation(c, "activation", "gelu");
   if (c.get_bool("sinusoidal_pos_embds", false)) {
@@ -249,7 +258,8 @@ ModelConfig parse_model_config(const Json& config, const std::string& where, con
     case Family::DistilBert: parse_distilbert(c, m); break;
   }
   if (m.family != Family::Llama && m.hidden_size % m.num_heads != 0) {
-    c.fail("num_attention_heads", "hidden size must be a multiple of the number of heads");
+    c.fail("num_attention_heads", "hidden size " + std::to_string(m.hidden_size) + " is not a multiple of " +
+                                      std::to_string(m.num_heads) + " heads");
   }
   if (!(m.norm_eps > 0 && m.norm_eps < 1)) c.fail("norm eps", "must be in (0, 1)");
   parse_labels(c, m);

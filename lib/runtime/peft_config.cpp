@@ -28,6 +28,13 @@ std::optional<T> pattern_value(const std::map<std::string, T>& patterns, const s
 }
 
 std::regex compile(const std::string& pattern, const io::JsonView& c, const char* key) {
+  // std::regex compiles and matches recursively: a long pattern (deep groups) could exhaust the
+  // stack. Real target patterns are a few dozen characters.
+  constexpr std::size_t kMaxPattern = 512;
+  if (pattern.size() > kMaxPattern) {
+    c.fail(key, "regular expression of " + std::to_string(pattern.size()) +
+                    " characters exceeds the limit of " + std::to_string(kMaxPattern));
+  }
   try {
     return std::regex(pattern);
   } catch (const std::regex_error&) {

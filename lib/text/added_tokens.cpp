@@ -20,7 +20,7 @@ char32_t last_char(std::string_view s) {
 
 }  // namespace
 
-void AddedVocabulary::add(const AddedToken& token, const Normalizer* normalizer) {
+void AddedVocabulary::add(const AddedToken& token, const Normalizer* normalizer, const std::string& where) {
   if (auto it = by_id_.find(token.id); it != by_id_.end()) {
     tokens_[it->second] = token;  // a later definition of the same id wins
   } else {
@@ -28,7 +28,7 @@ void AddedVocabulary::add(const AddedToken& token, const Normalizer* normalizer)
     tokens_.push_back(token);
   }
   std::size_t index = by_id_[token.id];
-  by_content_.set(token.content, token.id, "added_tokens");
+  by_content_.set(token.content, token.id, where);
   std::string pattern = token.content;
   if (token.normalized && normalizer) normalizer->normalize(pattern);
   if (pattern.empty()) return;

@@ -29,8 +29,9 @@ struct TextPiece {
 
 class AddedVocabulary {
  public:
-  // `normalizer` is applied to the content of normalized tokens to build their pattern.
-  void add(const AddedToken& token, const Normalizer* normalizer);
+  // `normalizer` is applied to the content of normalized tokens to build their pattern; `where`
+  // names the token in errors.
+  void add(const AddedToken& token, const Normalizer* normalizer, const std::string& where);
 
   // Leftmost-longest matches of the raw (normalized=false) or normalized token set.
   void split(std::string_view text, bool normalized_set, std::vector<TextPiece>& out) const;

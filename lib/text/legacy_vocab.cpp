@@ -7,18 +7,36 @@
 #include <nib/error.hpp>
 
 #include "text/tokenizer_impl.hpp"
+#include "text/unicode.hpp"
 
 namespace nib::detail {
 namespace {
 
 using io::Json;
 
+// Caps for line-based files (vocab.txt, merges.txt): the largest real ones are a few MB.
+constexpr std::uintmax_t kMaxLineFileBytes = 256u << 20;
+constexpr std::size_t kMaxLines = 1u << 24;  // as config.json's vocab_size cap
+
+// The file's lines (without "\r\n"); each must be valid UTF-8 (tokens are text).
 std::vector<std::string> read_lines(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(Status::Io, "cannot open " + path.string());
+  std::error_code ec;
+  if (auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxLineFileBytes) {
+    throw Error(Status::Format, path.string() + ": file of " + std::to_string(size) +
+                                    " bytes exceeds the limit of " + std::to_string(kMaxLineFileBytes));
+  }
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (auto bad = text::find_invalid_utf8(line); bad != std::string::npos) {
+      throw Error(Status::Format, path.string() + ": line " + std::to_string(lines.size() + 1) +
+                                      " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+    }
+    if (lines.size() == kMaxLines) {
+      throw Error(Status::Format, path.string() + ": more than " + std::to_string(kMaxLines) + " lines");
+    }
     lines.push_back(std::move(line));
   }
   return lines;

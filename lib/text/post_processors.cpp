@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "text/components.hpp"
+#include "text/vocab.hpp"
 
 namespace nib::text {
 namespace {
@@ -29,6 +30,14 @@ Encoding concat(Encoding a, const std::optional<Encoding>& b) {
   return a;
 }
 
+// A special token's id (an integer JSON value) within the range of vocabulary ids.
+TokenId token_id(const Json& j, const std::string& where) {
+  const auto id = j.get<std::int64_t>();
+  if (id < 0 || id > Vocab::kMaxTokenId)
+    format_error(where, "token id " + std::to_string(id) + " is out of range");
+  return static_cast<TokenId>(id);
+}
+
 struct Special {
   std::string token;
   TokenId id;
@@ -38,7 +47,7 @@ Special parse_pair(const Json& j, const std::string& where) {
   if (!j.is_array() || j.size() != 2 || !j[0].is_string() || !j[1].is_number_integer()) {
     format_error(where, "expected [token, id]");
   }
-  return {j[0].get<std::string>(), static_cast<TokenId>(j[1].get<std::int64_t>())};
+  return {j[0].get<std::string>(), token_id(j[1], where)};
 }
 
 class BertProcessing final : public PostProcessor {
@@ -107,7 +116,7 @@ class TemplateProcessing final : public PostProcessor {
       for (std::size_t i = 0; i < ids.size(); ++i) {
         if (!ids[i].is_number_integer() || !tokens[i].is_string())
           format_error(at, "expected integer ids and string tokens");
-        list.push_back({tokens[i].get<std::string>(), static_cast<TokenId>(ids[i].get<std::int64_t>())});
+        list.push_back({tokens[i].get<std::string>(), token_id(ids[i], at)});
       }
       specials_.emplace_back(it.key(), std::move(list));
     }

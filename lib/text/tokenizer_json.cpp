@@ -35,14 +35,14 @@ class PipelineTokenizer final : public detail::TokenizerImpl {
         AddedToken t;
         t.content = string_member(e, "content", at);
         auto id = int_member(e, "id", at, -1);
-        if (id < 0 || id > (1 << 28)) format_error(at + ".id", "missing or out of range");
+        if (id < 0 || id > Vocab::kMaxTokenId) format_error(at + ".id", "missing or out of range");
         t.id = static_cast<TokenId>(id);
         t.special = bool_member(e, "special", at, false);
         t.lstrip = bool_member(e, "lstrip", at, false);
         t.rstrip = bool_member(e, "rstrip", at, false);
         t.single_word = bool_member(e, "single_word", at, false);
         t.normalized = bool_member(e, "normalized", at, !t.special);
-        added_.add(t, normalizer_.get());
+        added_.add(t, normalizer_.get(), at);
       }
     }
   }

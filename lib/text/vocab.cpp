@@ -38,6 +38,10 @@ Vocab vocab_from_json(const io::Json& j, const std::string& where) {
             : it->get<std::int64_t>() >= 0 && static_cast<std::uint64_t>(it->get<std::int64_t>()) <= kMax;
     if (!ok) format_error(where + "[\"" + it.key() + "\"]", "token id " + it->dump() + " is out of range");
     const auto id = static_cast<TokenId>(it->get<std::int64_t>());
+    if (const std::string* other = v.token(id)) {
+      format_error(where + "[\"" + it.key() + "\"]",
+                   "token id " + std::to_string(id) + " is also given to \"" + *other + "\"");
+    }
     v.set(it.key(), id, where);
   }
   return v;

@@ -22,6 +22,9 @@ struct StringHash {
 
 class Vocab {
  public:
+  // The largest id a special or added token may name (as config.json's vocab_size cap).
+  static constexpr TokenId kMaxTokenId = (1 << 24) - 1;
+
   // Adds or overwrites `token` at `id`; `where` names the source for errors.
   void set(std::string token, TokenId id, const std::string& where);
   std::optional<TokenId> find(std::string_view token) const {

@@ -122,6 +122,58 @@ TEST_CASE("malformed adapters give clear errors") {
   expect_error(model, make_adapter("int_dtype", base_config(), t), Status::Format, "I32");
   expect_error(model, make_adapter("empty", base_config(), {}), Status::Format, "no LoRA weights");
 
+  struct ConfigCase {
+    const char* name;
+    const char* key;
+    nlohmann::json value;
+    Status status;
+    const char* needle;
+  };
+  const ConfigCase config_cases[] = {
+      {"huge_rank", "r", 1 << 20, Status::Format, "rank 1048576 out of range [1, 4096]"},
+      {"negative_rank", "r", -4, Status::Format, "rank -4 out of range"},
+      {"alpha_string", "lora_alpha", "16", Status::Format, "\"lora_alpha\": expected a number, got string"},
+      {"alpha_missing", "lora_alpha", nullptr, Status::Format, "\"lora_alpha\": missing required key"},
+      {"peft_type_number", "peft_type", 1, Status::Format, "\"peft_type\": expected a string"},
+      {"targets_number", "target_modules", 5, Status::Format, "\"target_modules\""},
+      {"targets_mixed",
+       "target_modules",
+       {"q_proj", 3},
+       Status::Format,
+       "\"target_modules\": expected an array of strings"},
+      {"layers_string", "layers_to_transform", "0", Status::Format,
+       "\"layers_to_transform\": expected an integer or a list"},
+      {"rank_pattern_huge",
+       "rank_pattern",
+       {{"q_proj", 100000}},
+       Status::Format,
+       "rank out of range [1, 4096]"},
+      {"rank_pattern_type",
+       "rank_pattern",
+       {{"q_proj", "big"}},
+       Status::Format,
+       "\"q_proj\": expected an integer"},
+      {"long_regex", "target_modules", std::string(100000, '('), Status::Format, "exceeds the limit of 512"},
+      {"fan_in_fan_out_type", "fan_in_fan_out", "no", Status::Format,
+       "\"fan_in_fan_out\": expected a boolean"},
+      {"dora", "use_dora", true, Status::Unsupported, "DoRA"},
+  };
+  for (const auto& cc : config_cases) {
+    auto cfg = base_config();
+    if (cc.value.is_null()) {
+      cfg.erase(cc.key);
+    } else {
+      cfg[cc.key] = cc.value;
+    }
+    expect_error(model, make_adapter(cc.name, cfg, good_tensors()), cc.status, cc.needle);
+  }
+  expect_error(model, make_adapter("config_not_object", nlohmann::json::array({1}), good_tensors()),
+               Status::Format, "expected a JSON object, got array");
+  t = good_tensors();
+  t[1] = f32(std::string(kQ0) + ".lora_B.weight", {64, 4, 1});
+  expect_error(model, make_adapter("b_three_dims", base_config(), t), Status::Format,
+               "lora_B.weight\" has shape");
+
   auto dir = make_adapter("no_weights_file", base_config(), good_tensors());
   std::filesystem::remove(dir / "adapter_model.safetensors");
   expect_error(model, dir, Status::Io, "adapter_model.safetensors");

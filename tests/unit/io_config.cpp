@@ -131,6 +131,76 @@ TEST_CASE("config: missing keys, wrong types and unsupported values name the key
   expect_error("[1,2]", Status::Format, "expected a JSON object");
 }
 
+TEST_CASE("config: hostile dimensions and types name the key") {
+  struct Case {
+    const char* key;
+    Json value;  // null: erase the key
+    Status status;
+    const char* needle;
+  };
+  const Case cases[] = {
+      {"hidden_size", 0, Status::Format, "\"hidden_size\": value 0 out of range"},
+      {"hidden_size", -64, Status::Format, "\"hidden_size\": value -64 out of range"},
+      {"hidden_size", 1LL << 40, Status::Format,
+       "\"hidden_size\": value 1099511627776 out of range [1, 65536]"},
+      {"hidden_size", 66, Status::Format, "hidden_size 66 is not a multiple of 4 heads"},
+      {"hidden_size", 64.5, Status::Format, "\"hidden_size\": expected an integer, got number"},
+      {"hidden_size", Json::array({64}), Status::Format, "\"hidden_size\": expected an integer, got array"},
+      {"num_attention_heads", 0, Status::Format, "\"num_attention_heads\": value 0 out of range"},
+      {"num_hidden_layers", 100000, Status::Format,
+       "\"num_hidden_layers\": value 100000 out of range [1, 4096]"},
+      {"intermediate_size", 0, Status::Format, "\"intermediate_size\""},
+      {"vocab_size", 1LL << 32, Status::Format, "\"vocab_size\": value 4294967296 out of range"},
+      {"max_position_embeddings", 1LL << 31, Status::Format, "\"max_position_embeddings\""},
+      {"num_key_value_heads", 8, Status::Format, "num_key_value_heads"},
+      {"head_dim", 15, Status::Format, "\"head_dim\": must be even"},
+      {"rms_norm_eps", 0, Status::Format, "norm eps"},
+      {"rope_theta", -1.0, Status::Format, "\"rope_theta\": must be positive"},
+      {"architectures", Json::array(), Status::Format, "\"architectures\": empty list"},
+      {"architectures", Json::array({7}), Status::Format, "\"architectures\": expected an array of strings"},
+      {"model_type", 3, Status::Format, "\"model_type\": expected a string"},
+      {"tie_word_embeddings", "yes", Status::Format, "\"tie_word_embeddings\": expected a boolean"},
+      {"rope_scaling", "linear", Status::Format, "\"rope_scaling\": expected an object"},
+      {"vocab_size", nullptr, Status::Format, "\"vocab_size\": missing required key"},
+  };
+  for (const auto& c : cases) {
+    auto j = Json::parse(kLlama);
+    if (c.value.is_null()) {
+      j.erase(c.key);
+    } else {
+      j[c.key] = c.value;
+    }
+    CAPTURE(c.key);
+    expect_error(j.dump(), c.status, c.needle);
+  }
+  // Without "architectures" the model_type picks the bare model; an unknown one is named.
+  auto j = Json::parse(kLlama);
+  j.erase("architectures");
+  j["model_type"] = "mamba";
+  expect_error(j.dump(), Status::Unsupported, "model_type \"mamba\" is not supported");
+  // BERT: heads must divide the hidden size.
+  expect_error(R"({"architectures":["BertModel"],"model_type":"bert","hidden_size":64,"num_hidden_layers":2,
+    "num_attention_heads":5,"intermediate_size":128,"vocab_size":100,"max_position_embeddings":512})",
+               Status::Format, "hidden size 64 is not a multiple of 5 heads");
+}
+
+TEST_CASE("config: JSON that nests too deep or repeats a key is refused by the reader") {
+  for (const auto& [text, needle] : std::initializer_list<std::pair<std::string, std::string>>{
+           {R"({"hidden_size":64,"hidden_size":4096})", "duplicate key \"hidden_size\""},
+           {"{\"a\":" + std::string(65, '[') + std::string(65, ']') + "}", "nested deeper than 64 levels"},
+           {std::string(1000000, '['), "nested deeper than 64 levels"},
+       }) {
+    try {
+      nib::io::parse_json(text, "config.json");
+      FAIL("accepted " << text.substr(0, 80));
+    } catch (const nib::Error& e) {
+      CHECK(e.status() == Status::Format);
+      CHECK_MESSAGE(std::string(e.what()).find(needle) != std::string::npos, e.what());
+      CHECK(std::string(e.what()).find("config.json") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("folder: no config.json, invalid JSON, not a directory") {
   auto dir = nib::test::scratch_dir("io_folder");
   CHECK_THROWS_WITH_AS(nib::Model::load(dir), doctest::Contains("no config.json"), nib::Error);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <nib/error.hpp>
+#include <nib/model.hpp>
 
 #include "file_builders.hpp"
 #include "io/safetensors.hpp"
@@ -117,7 +118,8 @@ TEST_CASE("safetensors: malformed files give format errors naming the problem") 
                       header_with(R"("a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]})", 8),
                       "out of range");
   expect_format_error("shape_mismatch",
-                      header_with(R"("a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]})", 8), "\"a\"");
+                      header_with(R"("a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]})", 8),
+                      "tensor \"a\": shape × dtype size is 12 bytes but data_offsets span 8");
   expect_format_error("unknown_dtype",
                       header_with(R"("a":{"dtype":"F8","shape":[1],"data_offsets":[0,1]})", 1),
                       "unknown dtype \"F8\"");
@@ -142,7 +144,86 @@ TEST_CASE("safetensors: malformed files give format errors naming the problem") 
   expect_format_error("trailing_bytes",
                       header_with(R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]})", 12), "cover");
   expect_format_error("metadata_type", header_with(R"("__metadata__":{"k":1})", 0), "__metadata__");
-  expect_format_error("tensor_not_object", header_with(R"("a":5)", 0), "\"a\"");
+  expect_format_error("tensor_not_object", header_with(R"("a":5)", 0),
+                      "tensor \"a\": expected a JSON object");
+}
+
+TEST_CASE("safetensors: more hostile headers, each named in the error") {
+  struct Case {
+    const char* name;
+    std::string bytes;
+    const char* needle;
+  };
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  const Case cases[] = {
+      {"empty_file", "", "truncated"},
+      {"empty_header", safetensors_bytes({}, " "), "invalid JSON"},
+      {"duplicate_name",
+       header_with(R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                   R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]})",
+                   8),
+       "duplicate key \"a\""},
+      {"deep_nesting", safetensors_bytes({}, "{\"a\":" + deep + "}"), "nested deeper than 64"},
+      {"invalid_utf8_name",
+       header_with("\"\xff\xfe\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}", 4),
+       "invalid JSON"},
+      {"dim_beyond_int64",
+       header_with(R"("a":{"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,1]})", 1),
+       "tensor \"a\": dimension too large"},
+      {"shape_product_overflow_three_dims",
+       header_with(R"("a":{"dtype":"U8","shape":[4194304,4194304,4194304],"data_offsets":[0,1]})", 1),
+       "tensor \"a\": shape: size overflows"},
+      {"bytes_overflow",  // numel fits in 64 bits, times 8 bytes (F64) does not
+       header_with(R"("a":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,8]})", 8),
+       "tensor \"a\": byte size: size overflows"},
+      {"nine_dims", header_with(R"("a":{"dtype":"U8","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,1]})", 1),
+       "more than 8 dimensions"},
+      {"float_dim", header_with(R"("a":{"dtype":"U8","shape":[1.5],"data_offsets":[0,1]})", 1),
+       "shape entries must be non-negative integers"},
+      {"three_offsets", header_with(R"("a":{"dtype":"U8","shape":[1],"data_offsets":[0,1,2]})", 2),
+       "data_offsets must be two non-negative integers"},
+      {"negative_offset", header_with(R"("a":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]})", 1),
+       "data_offsets must be two"},
+      {"offset_beyond_file",
+       header_with(
+           R"("a":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551614,18446744073709551615]})", 1),
+       "out of range"},
+      {"dtype_wrong_type", header_with(R"("a":{"dtype":32,"shape":[1],"data_offsets":[0,4]})", 4),
+       "key \"dtype\": expected a string"},
+      {"lowercase_dtype", header_with(R"("a":{"dtype":"f32","shape":[1],"data_offsets":[0,4]})", 4),
+       "unknown dtype \"f32\""},
+      {"metadata_not_object", header_with(R"("__metadata__":[1])", 0), "__metadata__ is not an object"},
+      {"out_of_order_overlap",  // listed in order, ranges reversed and overlapping
+       header_with(R"("a":{"dtype":"U8","shape":[4],"data_offsets":[2,6]},)"
+                   R"("b":{"dtype":"U8","shape":[4],"data_offsets":[0,4]})",
+                   6),
+       "tensor \"a\" overlaps"},
+      {"string_header", safetensors_bytes({}, "\"a string\""), "not a JSON object"},
+  };
+  for (const auto& c : cases) expect_format_error(c.name, c.bytes, c.needle);
+}
+
+TEST_CASE("safetensors: a model whose tensors claim more bytes than its file is refused before allocating") {
+  auto dir = scratch_dir("io_claims_more");
+  copy_model_folder(shared_path("models/stories260K"), dir);
+  // The embedding claims 2^40 floats (4 TB) backed by an 8-byte buffer.
+  write_file(dir / "model.safetensors",
+             header_with(R"("model.embed_tokens.weight":{"dtype":"F32","shape":[1099511627776],)"
+                         R"("data_offsets":[0,4398046511104]})",
+                         8));
+  for (std::uint64_t cap : {std::uint64_t{0}, std::uint64_t{1} << 50}) {
+    nib::LoadOptions o;
+    o.max_memory_bytes = cap;
+    try {
+      nib::Model::load(dir, o);
+      FAIL("loaded a model whose tensor lies outside its file");
+    } catch (const nib::Error& e) {
+      CHECK(e.status() == Status::Format);
+      CHECK_MESSAGE(
+          std::string(e.what()).find("\"model.embed_tokens.weight\": data_offsets") != std::string::npos,
+          e.what());
+    }
+  }
 }
 
 TEST_CASE("safetensors: a missing file is an io error naming it") {

@@ -4,8 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fstream>
 
 #include "jinja_support.hpp"
+#include "shared_data.hpp"
 
 using nib::test::render_error;
 
@@ -13,10 +15,18 @@ namespace {
 // Fails the test unless the template fails with a message containing `needle`, in bounded time (generous:
 // sanitizer builds on shared cores).
 void check_bounded_failure(const std::string& source, const std::string& needle) {
-  CAPTURE(source);
+  CAPTURE(source.substr(0, 200));
   auto start = std::chrono::steady_clock::now();
-  std::string err = render_error(source);
+  std::string err;
+  nib::Status status = nib::Status::Ok;
+  try {
+    nib::test::render(source);
+  } catch (const nib::Error& e) {
+    err = e.what();
+    status = e.status();
+  }
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK_MESSAGE(status == nib::Status::Format, "status " << nib::status_name(status) << ": " << err);
   CHECK_MESSAGE(err.find(needle) != std::string::npos, "error was: " << err);
   CHECK(seconds < 60);
 }
@@ -65,4 +75,51 @@ TEST_CASE("no escape from the sandbox") {
   CHECK(render_error("{% import 'os' as os %}").find("unsupported tag") != std::string::npos);
   CHECK(nib::test::render("[{{ ''.__class__ }}][{{ range.__globals__ }}]") == "[][]");
   CHECK(render_error("{{ ''.__class__.__mro__ }}") != "");
+}
+
+TEST_CASE("malformed templates are format errors naming the construct") {
+  struct Case {
+    const char* source;
+    const char* needle;
+  };
+  const Case cases[] = {
+      {"{% if true %}x", "if"},
+      {"{% for m in messages %}{{ m }}", "for"},
+      {"{% macro f() %}x", "macro"},
+      {"{% set x = %}", "line 1"},
+      {"{{ 'unterminated }}", "line 1"},
+      {"{{ x | no_such_filter }}", "no_such_filter"},
+      {"{% frobnicate %}", "frobnicate"},
+      {"{% endif %}", "endif"},
+      {"{{ 1 + }}", "line 1"},
+      {"line one\n{{ (1 }}", "line 2"},
+  };
+  for (const auto& c : cases) check_bounded_failure(c.source, c.needle);
+}
+
+TEST_CASE("tokenizer_config.json chat templates of the wrong shape name the key") {
+  struct Case {
+    const char* config;
+    nib::Status status;
+    const char* needle;
+  };
+  const Case cases[] = {
+      {R"({"chat_template": 5})", nib::Status::Format, "\"chat_template\": expected a string or a list"},
+      {R"({"chat_template": [{"name": "default"}]})", nib::Status::Format, "list entries must be"},
+      {R"({"chat_template": [{"name": "tool_use", "template": "x"}]})", nib::Status::Format,
+       "no template named 'default' (available: tool_use)"},
+      {R"({"bos_token": "<s>"})", nib::Status::Unsupported, "no chat_template"},
+      {R"({"chat_template": "{% if %}"})", nib::Status::Format, "chat template line 1"},
+  };
+  for (const auto& c : cases) {
+    auto dir = nib::test::scratch_dir("jinja_config");
+    std::ofstream(dir / "tokenizer_config.json") << c.config;
+    try {
+      nib::ChatTemplate::from_tokenizer_config(dir);
+      FAIL("accepted " << c.config);
+    } catch (const nib::Error& e) {
+      CHECK_MESSAGE(e.status() == c.status, e.what());
+      CHECK_MESSAGE(std::string(e.what()).find(c.needle) != std::string::npos, e.what());
+    }
+  }
 }

@@ -5,6 +5,7 @@
 #include <nib/tokenizer.hpp>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "io/json.hpp"
@@ -72,24 +73,93 @@ TEST_CASE("malformed tokenizer.json: unknown component types name the type and t
   CHECK(msg.find("\"Magic\"") != std::string::npos);
 }
 
-TEST_CASE("malformed tokenizer.json: wrong types and bad references are format errors") {
-  const char* bad[] = {
-      R"({"model":{"type":"BPE","vocab":[],"merges":[]}})",
-      R"({"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]}})",
-      R"({"model":{"type":"BPE","vocab":{"a":"x"},"merges":[]}})",
-      R"({"model":{"type":"Unigram","vocab":[["a"]]}})",
-      R"({"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"a":0}}})",
-      R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"added_tokens":[{"content":5}]})",
-      R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"pre_tokenizer":{"type":"Split","pattern":{"Regex":"(["},"behavior":"Isolated"}})",
-      R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"normalizer":{"type":"Precompiled","precompiled_charsmap":"AAAA"}})",
-      R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"post_processor":{"type":"BertProcessing","sep":["[SEP]"]}})",
-      R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"pre_tokenizer":{"type":"Split","pattern":{"Regex":"a"},"behavior":"Sideways"}})",
-      R"([1,2,3])",
-      R"({"normalizer":null})",
+TEST_CASE("malformed tokenizer.json: wrong types, bad references and hostile values name the problem") {
+  struct Case {
+    std::string content, needle;
   };
-  for (const char* content : bad) {
-    auto [status, msg] = load_error(write_tokenizer("tok_bad", content));
-    CHECK_MESSAGE(status == nib::Status::Format, content << " -> " << msg);
+  const std::string deep = std::string(80, '[') + std::string(80, ']');
+  const Case cases[] = {
+      {R"({"model":{"type":"BPE","vocab":[],"merges":[]}})", "model.vocab: expected an object of token ids"},
+      {R"({"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]}})",
+       "model.merges[0]: merge token not in the vocabulary"},
+      {R"({"model":{"type":"BPE","vocab":{"a":0,"b":1},"merges":["a b c"]}})",
+       "model.merges[0]: expected a merge \"left right\""},
+      {R"({"model":{"type":"BPE","vocab":{"a":0},"merges":[[1,2]]}})", "model.merges[0]: expected a merge"},
+      {R"({"model":{"type":"BPE","vocab":{"a":"x"},"merges":[]}})",
+       "model.vocab[\"a\"]: expected an integer id"},
+      {R"({"model":{"type":"BPE","vocab":{"a":-1},"merges":[]}})",
+       "model.vocab[\"a\"]: token id -1 is out of range"},
+      {R"({"model":{"type":"BPE","vocab":{"a":4294967296},"merges":[]}})",
+       "model.vocab[\"a\"]: token id 4294967296 is out of range"},
+      {R"({"model":{"type":"BPE","vocab":{"a":0,"b":5000000},"merges":[]}})",
+       "model.vocab: token id 5000000 is out of range for a vocabulary of 2 tokens"},
+      {R"({"model":{"type":"BPE","vocab":{"a":0,"b":0},"merges":[]}})",
+       "model.vocab[\"b\"]: token id 0 is also given to \"a\""},
+      {R"({"model":{"type":"BPE","vocab":{"a":0,"a":1},"merges":[]}})", "duplicate key \"a\""},
+      {"{\"model\":{\"type\":\"BPE\",\"vocab\":{\"\xC3\x28\":0},\"merges\":[]}}", "invalid JSON"},
+      {R"({"model":{"type":"Unigram","vocab":[["a"]]}})", "model.vocab[0]: expected [piece, score]"},
+      {R"({"model":{"type":"Unigram","vocab":[["a",-1.0]],"unk_id":7}})", "model.unk_id: out of range"},
+      {R"({"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"a":0}}})",
+       "model.unk_token: \"[UNK]\" is not in the vocabulary"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"added_tokens":[{"content":5}]})",
+       "added_tokens[0].content: expected a string"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"added_tokens":[{"content":"x","id":-3}]})",
+       "added_tokens[0].id: missing or out of range"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"added_tokens":[{"content":"x","id":9000000}]})",
+       "added_tokens[0]: token id 9000000 is out of range"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"added_tokens":{"content":"x"}})",
+       "added_tokens: expected an array"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"pre_tokenizer":{"type":"Split","pattern":{"Regex":"(["},"behavior":"Isolated"}})",
+       "pre_tokenizer"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"normalizer":{"type":"Precompiled","precompiled_charsmap":"AAAA"}})",
+       "normalizer"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"post_processor":{"type":"BertProcessing","sep":["[SEP]"]}})",
+       "post_processor.sep: expected [token, id]"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"post_processor":{"type":"BertProcessing","sep":["[SEP]",-7],"cls":["[CLS]",1]}})",
+       "post_processor.sep: token id -7 is out of range"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"pre_tokenizer":{"type":"Split","pattern":{"Regex":"a"},"behavior":"Sideways"}})",
+       "Sideways"},
+      {R"({"model":{"type":"WordPiece","vocab":{"[UNK]":0}},"decoder":)" + deep + "}",
+       "nested deeper than 64"},
+      {R"([1,2,3])", "expected a JSON object, got array"},
+      {R"({"normalizer":null})", "missing key \"model\""},
+  };
+  for (const auto& c : cases) {
+    auto [status, msg] = load_error(write_tokenizer("tok_bad", c.content));
+    CHECK_MESSAGE(status == nib::Status::Format, c.content << " -> " << msg);
+    CHECK_MESSAGE(msg.find(c.needle) != std::string::npos,
+                  c.content << " -> \"" << msg << "\" lacks " << c.needle);
+    CHECK_MESSAGE(msg.find("tokenizer.json") != std::string::npos, msg);
+  }
+}
+
+TEST_CASE("malformed legacy vocabulary files name the file and the problem") {
+  struct Case {
+    std::map<std::string, std::string> files;
+    std::string needle;
+  };
+  const Case cases[] = {
+      {{{"vocab.txt", "[PAD]\n[UNK]\n\xff\xfe\n[CLS]\n[SEP]\n"}}, "vocab.txt: line 3 is not valid UTF-8"},
+      {{{"vocab.txt", "[UNK]\n[CLS]\n"}}, "special token \"[SEP]\" is not in the vocabulary"},
+      {{{"vocab.txt", "[UNK]\n[CLS]\n[SEP]\n"},
+        {"tokenizer_config.json", R"({"added_tokens_decoder":{"x1":{"content":"[CLS]"}}})"}},
+       "added_tokens_decoder key \"x1\" is not a token id"},
+      {{{"vocab.txt", "[UNK]\n[CLS]\n[SEP]\n"},
+        {"tokenizer_config.json", R"({"added_tokens_decoder":{"1":{"content":7}}})"}},
+       "added_tokens_decoder[\"1\"].content is not a string"},
+      {{{"vocab.json", R"(["a","b"])"}, {"merges.txt", "#version: 0.2\na b\n"}},
+       "vocab.json: expected an object of token ids"},
+      {{{"vocab.json", R"({"a":0,"b":1,"a":2})"}, {"merges.txt", "a b\n"}}, "duplicate key \"a\""},
+      {{{"vocab.json", R"({"a":0,"b":1})"}, {"merges.txt", "a b\n\xc3\n"}},
+       "merges.txt: line 2 is not valid UTF-8"},
+      {{{"vocab.json", R"({"a":0,"b":1})"}, {"merges.txt", "a\n"}}, "expected a merge \"left right\""},
+  };
+  for (const auto& c : cases) {
+    auto dir = nib::test::scratch_dir("tok_legacy");
+    for (const auto& [name, content] : c.files) std::ofstream(dir / name, std::ios::binary) << content;
+    auto [status, msg] = load_error(dir);
+    CHECK_MESSAGE(status == nib::Status::Format, msg);
+    CHECK_MESSAGE(msg.find(c.needle) != std::string::npos, "\"" << msg << "\" lacks " << c.needle);
   }
 }
 
@@ -99,6 +169,7 @@ TEST_CASE("malformed tokenizer.json: every truncation of a real file is a format
     auto cut = static_cast<std::size_t>(static_cast<double>(full.size()) * frac);
     auto [status, msg] = load_error(write_tokenizer("tok_truncated", full.substr(0, cut)));
     CHECK_MESSAGE(status == nib::Status::Format, "cut at " << cut << ": " << msg);
+    CHECK_MESSAGE(msg.find("tokenizer.json: invalid JSON") != std::string::npos, msg);
   }
 }
 
