@@ -29,6 +29,8 @@ class CausalLM {
 
   // A fresh state with room for n_ctx tokens and prefill chunks of up to max_batch tokens.
   virtual std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch) const = 0;
+  // The bytes new_state(n_ctx, max_batch) allocates, known before allocating (memory caps).
+  virtual std::uint64_t state_bytes(std::int64_t n_ctx, std::int64_t max_batch) const = 0;
 
   // Appends ids at positions state.length() ... and writes the logits of the requested rows
   // (indices into ids, ascending) to logits[rows.size(), vocab]. Throws ContextFull when the

@@ -11,30 +11,65 @@ namespace {
 std::size_t sz(std::int64_t n) {
   return static_cast<std::size_t>(n);
 }
+
+// Element counts of a DecoderState's buffers: one home for its allocation and its size estimate.
+// n_ctx comes from the caller, so products are checked.
+struct StateSizes {
+  std::uint64_t hidden, proj, attn, ffn, positions, inv_freq, rope, attn_scratch, kv;
+
+  StateSizes(const DecoderShape& s, std::int64_t n_ctx, std::int64_t b) {
+    auto mul = [](std::uint64_t x, std::uint64_t y) {
+      std::uint64_t r;
+      if (__builtin_mul_overflow(x, y, &r))
+        throw Error(Status::InvalidArgument, "the KV cache size overflows 64 bits (n_ctx too large)");
+      return r;
+    };
+    auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
+    hidden = mul(u(b), u(s.hidden));
+    proj = mul(u(b), u(s.proj_width));
+    attn = mul(u(b), u(s.attn_width));
+    ffn = mul(u(b), u(s.ffn_width));
+    positions = u(b);
+    inv_freq = u(s.rope_half);
+    rope = mul(mul(u(b), 2), u(s.rope_half));
+    kernels::AttentionShape as;
+    as.n_q = b;
+    as.n_kv = n_ctx;
+    as.n_heads = s.heads;
+    as.n_kv_heads = s.kv_heads;
+    as.head_dim = s.head_dim;
+    attn_scratch = u(kernels::attention_scratch_floats(as));
+    kv = mul(mul(u(s.layers), u(n_ctx)), u(s.kv_dim));
+    mul(kv, 2 * sizeof(float));  // the byte total below must fit too
+  }
+
+  std::uint64_t bytes() const {
+    return sizeof(float) * (3 * hidden + proj + attn + 2 * ffn + inv_freq + rope + attn_scratch + 2 * kv) +
+           sizeof(std::int64_t) * positions;
+  }
+};
 }  // namespace
 
 DecoderState::DecoderState(const DecoderShape& s, std::int64_t n_ctx, std::int64_t max_batch)
     : shape_(s), n_ctx_(n_ctx), max_batch_(max_batch) {
-  const std::int64_t b = max_batch;
-  x.resize(sz(b * s.hidden));
-  xn.resize(sz(b * s.hidden));
-  tmp.resize(sz(b * s.hidden));
-  proj.resize(sz(b * s.proj_width));
-  attn.resize(sz(b * s.attn_width));
-  ffn_a.resize(sz(b * s.ffn_width));
-  ffn_b.resize(sz(b * s.ffn_width));
-  positions.resize(sz(b));
-  inv_freq.resize(sz(s.rope_half));
-  rope.resize(sz(b * 2 * s.rope_half));
-  kernels::AttentionShape as;
-  as.n_q = b;
-  as.n_kv = n_ctx;
-  as.n_heads = s.heads;
-  as.n_kv_heads = s.kv_heads;
-  as.head_dim = s.head_dim;
-  attn_scratch.resize(sz(kernels::attention_scratch_floats(as)));
-  k_.resize(sz(s.layers * n_ctx * s.kv_dim));
-  v_.resize(sz(s.layers * n_ctx * s.kv_dim));
+  const StateSizes z(s, n_ctx, max_batch);
+  x.resize(z.hidden);
+  xn.resize(z.hidden);
+  tmp.resize(z.hidden);
+  proj.resize(z.proj);
+  attn.resize(z.attn);
+  ffn_a.resize(z.ffn);
+  ffn_b.resize(z.ffn);
+  positions.resize(z.positions);
+  inv_freq.resize(z.inv_freq);
+  rope.resize(z.rope);
+  attn_scratch.resize(z.attn_scratch);
+  k_.resize(z.kv);
+  v_.resize(z.kv);
+}
+
+std::uint64_t DecoderState::bytes(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch) {
+  return StateSizes(shape, n_ctx, max_batch).bytes();
 }
 
 void DecoderState::truncate(std::int64_t n) {
@@ -52,18 +87,32 @@ float* DecoderState::lora(const AdapterView* adapters) {
   return lora_.data();
 }
 
-std::unique_ptr<CausalState> DecoderLM::new_state(std::int64_t n_ctx, std::int64_t max_batch) const {
+void DecoderLM::check_context(std::int64_t n_ctx, std::int64_t max_batch) const {
   if (n_ctx <= 0 || max_batch <= 0) {
     throw Error(Status::InvalidArgument, "context length and batch must be positive (n_ctx " +
                                              std::to_string(n_ctx) + ", batch " + std::to_string(max_batch) +
                                              ")");
+  }
+  constexpr std::int64_t kMaxContext = 1 << 24;  // config.json's max_position_embeddings cap
+  if (n_ctx > kMaxContext) {
+    throw Error(Status::InvalidArgument,
+                "n_ctx " + std::to_string(n_ctx) + " exceeds the limit of " + std::to_string(kMaxContext));
   }
   if (max_context() > 0 && n_ctx > max_context()) {
     throw Error(Status::InvalidArgument, "n_ctx " + std::to_string(n_ctx) + " exceeds " +
                                              config_.architecture + "'s " + std::to_string(max_context()) +
                                              " learned positions");
   }
+}
+
+std::unique_ptr<CausalState> DecoderLM::new_state(std::int64_t n_ctx, std::int64_t max_batch) const {
+  check_context(n_ctx, max_batch);
   return std::make_unique<DecoderState>(shape_, n_ctx, std::min(max_batch, n_ctx));
+}
+
+std::uint64_t DecoderLM::state_bytes(std::int64_t n_ctx, std::int64_t max_batch) const {
+  check_context(n_ctx, max_batch);
+  return DecoderState::bytes(shape_, n_ctx, std::min(max_batch, n_ctx));
 }
 
 DecoderState& DecoderLM::checked_state(std::span<const std::int32_t> ids, CausalState& state,

@@ -27,6 +27,8 @@ struct DecoderShape {
 class DecoderState final : public CausalState {
  public:
   DecoderState(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch);
+  // The bytes such a state allocates (checked arithmetic: InvalidArgument on overflow).
+  static std::uint64_t bytes(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch);
 
   std::int64_t capacity() const override { return n_ctx_; }
   std::int64_t length() const override { return length_; }
@@ -55,6 +57,7 @@ class DecoderLM : public CausalLM {
   const io::ModelConfig& config() const override { return config_; }
   const ModuleRegistry& modules() const override { return modules_; }
   std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch) const override;
+  std::uint64_t state_bytes(std::int64_t n_ctx, std::int64_t max_batch) const override;
   void forward(std::span<const std::int32_t> ids, CausalState& state, std::span<const std::int64_t> rows,
                float* logits, const AdapterView* adapters) const final;
   void forward_hidden(std::span<const std::int32_t> ids, CausalState& state, float* hidden,
@@ -70,6 +73,8 @@ class DecoderLM : public CausalLM {
                       const AdapterView* adapters) const = 0;
   // Largest n_ctx the architecture can address (learned positions); 0: unlimited.
   virtual std::int64_t max_context() const { return 0; }
+  // InvalidArgument unless n_ctx and max_batch are positive and n_ctx within max_context().
+  void check_context(std::int64_t n_ctx, std::int64_t max_batch) const;
 
   // Binds a linear module and registers it under its Hugging Face module path `module`;
   // the tensors are `tensor_prefix`.weight / .bias.

@@ -10,11 +10,19 @@ namespace {
 constexpr std::int64_t kPrefillChunk = 512;  // tokens per whole-sequence forward (bounds the scratch)
 }
 
-CausalRuntime::CausalRuntime(const models::CausalLM& model, const SessionOptions& o) : lm(&model) {
+CausalRuntime::CausalRuntime(const ModelImpl& owner, const SessionOptions& o) : lm(&owner.causal_lm()) {
+  const models::CausalLM& model = *lm;
   const auto& c = model.config();
   std::int64_t n = o.n_ctx > 0 ? o.n_ctx : std::min(c.max_positions, o.max_default_ctx);
   if (n <= 0) throw Error(Status::InvalidArgument, "SessionOptions.max_default_ctx must be positive");
-  state = model.new_state(n, std::min(n, kPrefillChunk));
+  const std::int64_t batch = std::min(n, kPrefillChunk);
+  // The state, the logits row and the cached ids, reserved before any of them is allocated.
+  const std::uint64_t bytes = model.state_bytes(n, batch) +
+                              sizeof(float) * static_cast<std::uint64_t>(c.vocab_size) +
+                              sizeof(TokenId) * static_cast<std::uint64_t>(n);
+  memory_ =
+      owner.memory().reserve(bytes, "a session's KV cache and buffers (n_ctx " + std::to_string(n) + ")");
+  state = model.new_state(n, batch);
   cached_ids.reserve(static_cast<std::size_t>(n));
   logits.resize(static_cast<std::size_t>(c.vocab_size));
 }

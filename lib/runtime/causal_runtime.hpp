@@ -10,12 +10,16 @@
 #include <nib/session.hpp>
 
 #include "models/causal_lm.hpp"
+#include "runtime/memory_budget.hpp"
+#include "runtime/model_impl.hpp"
 
 namespace nib::detail {
 
 class CausalRuntime {
  public:
-  CausalRuntime(const models::CausalLM& lm, const SessionOptions& options);
+  // The state of `model`'s causal LM; its KV cache and buffers are reserved in the model's memory
+  // budget (LoadOptions::max_memory_bytes) before they are allocated.
+  CausalRuntime(const ModelImpl& model, const SessionOptions& options);
 
   std::int64_t n_ctx() const { return state->capacity(); }
   std::int64_t vocab() const { return lm->config().vocab_size; }
@@ -42,6 +46,7 @@ class CausalRuntime {
   void step(TokenId id, const models::AdapterView* adapters);
   void clear();
 
+  MemoryBudget::Reservation memory_;  // released after the buffers below (declared first)
   const models::CausalLM* lm;
   std::unique_ptr<models::CausalState> state;
   std::vector<TokenId> cached_ids;  // the ids whose keys/values the cache holds

@@ -30,7 +30,7 @@ std::span<const TokenId> newest(const std::vector<TokenId>& seq, std::int64_t ke
 }  // namespace
 
 CausalRuntime& causal_runtime(SessionImpl& s) {
-  if (!s.causal) s.causal = std::make_unique<CausalRuntime>(s.model_impl().causal_lm(), s.options);
+  if (!s.causal) s.causal = std::make_unique<CausalRuntime>(s.model_impl(), s.options);
   return *s.causal;
 }
 

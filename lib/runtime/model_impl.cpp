@@ -69,6 +69,8 @@ ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& option
       weights_(io::WeightStore::open(dir)),
       binder_(weights_, storage_of(options_.weights)) {
   info_ = describe(folder_, weights_);
+  // The headers are validated (no tensor claims bytes its file lacks); nothing is allocated yet.
+  weights_memory_ = memory_.reserve(weight_bytes(weights_), "loading the weights of " + dir.string());
   report(options_.progress, kOpened);
   if (options_.progress) {
     std::size_t total = 0, bound = 0;

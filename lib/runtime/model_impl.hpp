@@ -12,6 +12,7 @@
 #include "models/causal_lm.hpp"
 #include "models/encoder.hpp"
 #include "models/weight_binder.hpp"
+#include "runtime/memory_budget.hpp"
 #include "runtime/model_caches.hpp"
 
 namespace nib::detail {
@@ -37,12 +38,16 @@ class ModelImpl {
   // runtime/weights_checksum.hpp, computed on the first call.
   const std::string& weights_checksum() const;
   FeatureCache& feature_cache() const { return caches_.features; }
+  // LoadOptions::max_memory_bytes, charged with the weights; sessions reserve their state here.
+  MemoryBudget& memory() const { return memory_; }
 
  private:
   LoadOptions options_;
   io::HfFolder folder_;
   io::WeightStore weights_;
   ModelInfo info_;
+  mutable MemoryBudget memory_{options_.max_memory_bytes};
+  MemoryBudget::Reservation weights_memory_;
   models::WeightBinder binder_;
   std::unique_ptr<models::CausalLM> causal_lm_;
   std::unique_ptr<models::Encoder> encoder_;

@@ -9,4 +9,5 @@ void test_encoder(void);
 void test_adapters(void);
 void test_scoring(void);
 void test_heads(void);
+void test_limits(void);
 #endif

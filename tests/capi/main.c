@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
     void (*run)(void);
   } groups[] = {{"errors", test_errors},     {"structs", test_structs}, {"tokenizer", test_tokenizer},
                 {"chat", test_chat},         {"causal", test_causal},   {"encoder", test_encoder},
-                {"adapters", test_adapters}, {"scoring", test_scoring}, {"heads", test_heads}};
+                {"adapters", test_adapters}, {"scoring", test_scoring}, {"heads", test_heads},
+                {"limits", test_limits}};
   if (argc < 2) {
     fprintf(stderr, "usage: %s GROUP [SCRATCH_DIR]\n", argv[0]);
     return 2;

@@ -58,7 +58,7 @@ void check_decode_equals_full_forward(const std::string& folder) {
   for (std::size_t i = 0; i < seq.size(); ++i) all[i] = static_cast<std::int64_t>(i);
   auto full = nib::Session(m).logits(seq, all);
 
-  nib::detail::CausalRuntime rt(m.impl().causal_lm(), {});
+  nib::detail::CausalRuntime rt(m.impl(), {});
   rt.feed(std::span(seq).first(1), nullptr, {});
   nib::test::check_close(rt.logits, full[0]);
   for (std::size_t i = 1; i < seq.size(); ++i) {
@@ -79,7 +79,7 @@ TEST_CASE("KV-cache decoding equals the whole-sequence forward") {
 TEST_CASE("a reused cached prefix gives the logits of a fresh run") {
   auto m = nib::Model::load(nib::test::shared_path("models/stories260K"));
   const auto seq = greedy_ids(m, 30);
-  nib::detail::CausalRuntime warm(m.impl().causal_lm(), {}), fresh(m.impl().causal_lm(), {});
+  nib::detail::CausalRuntime warm(m.impl(), {}), fresh(m.impl(), {});
   CHECK(warm.feed(std::span(seq).first(12), nullptr, {}) == 0);
   CHECK(warm.feed(seq, nullptr, {}) == 12);
   CHECK(fresh.feed(seq, nullptr, {}) == 0);
@@ -106,7 +106,7 @@ TEST_CASE("decode steps and sampling allocate nothing") {
   for (const char* folder : {"stories260K", "tiny-gpt2"}) {
     CAPTURE(folder);
     auto m = nib::Model::load(nib::test::shared_path(std::string("models/") + folder));
-    nib::detail::CausalRuntime rt(m.impl().causal_lm(), {});
+    nib::detail::CausalRuntime rt(m.impl(), {});
     nib::SamplingOptions so;
     so.temperature = 0.8f;
     so.top_k = 40;

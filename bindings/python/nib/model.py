@@ -45,12 +45,18 @@ class Model:
     call, so a Model may be used from several threads; use session() to keep context between calls."""
 
     def __init__(self, path: Union[str, "os.PathLike[str]"], threads: int = 0, n_ctx: int = 0,
-                 weights: str = "auto", progress: Optional[Callable[[float], Optional[bool]]] = None) -> None:
-        """Loads a model folder. `progress(fraction)` may return False to cancel (CancelledError)."""
+                 weights: str = "auto", progress: Optional[Callable[[float], Optional[bool]]] = None,
+                 max_memory_bytes: int = 0) -> None:
+        """Loads a model folder. `progress(fraction)` may return False to cancel (CancelledError).
+        `max_memory_bytes` (0: none) caps the weights plus every session's KV cache: exceeding it
+        raises NibMemoryError before anything is allocated."""
         if weights not in _WEIGHTS:
             raise InvalidArgumentError(f"weights must be one of {sorted(_WEIGHTS)}, not {weights!r}")
+        if max_memory_bytes < 0:
+            raise InvalidArgumentError("max_memory_bytes must be >= 0")
         self._handle = None
-        o = _lib.LoadOptions(threads=threads, n_ctx=n_ctx, weight_type=_WEIGHTS[weights])
+        o = _lib.LoadOptions(threads=threads, n_ctx=n_ctx, weight_type=_WEIGHTS[weights],
+                             max_memory_bytes=max_memory_bytes)
         failure: List[BaseException] = []
         if progress is not None:
             def on_progress(fraction: float, _user: Any) -> int:

@@ -93,3 +93,12 @@ def test_stream_reraises_in_the_consumer(stories):
         with pytest.raises(nib.ContextFullError):
             list(s.stream("Once upon a time there was a girl"))
         assert s.generate("Once", max_tokens=1) is not None  # still usable
+
+
+def test_memory_cap(shared):
+    path = shared / "models" / "stories260K"
+    with pytest.raises(nib.NibMemoryError, match="max_memory_bytes allows 1000") as e:
+        nib.Model(path, max_memory_bytes=1000)
+    assert isinstance(e.value, MemoryError)
+    model = nib.Model(path, threads=1, max_memory_bytes=64 << 20)
+    assert isinstance(model.generate("Once", max_new_tokens=2), str)

@@ -1,0 +1,157 @@
+// Resource limits: LoadOptions::max_memory_bytes (the weights at load, each causal session's KV
+// cache and buffers when first used, all refused before allocating), a context filled to exactly
+// n_ctx, and a 1 MB prompt (valid and invalid UTF-8) on a small context.
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include <nib/error.hpp>
+#include <nib/model.hpp>
+#include <nib/session.hpp>
+
+#include "io/safetensors.hpp"
+#include "shared_data.hpp"
+
+namespace {
+
+using nib::Status;
+using nib::TokenId;
+
+std::filesystem::path stories_dir() {
+  return nib::test::shared_path("models/stories260K");
+}
+
+const nib::Model& stories() {
+  static const nib::Model m = nib::Model::load(stories_dir(), {.threads = 1});
+  return m;
+}
+
+nib::GenerateOptions greedy(int n) {
+  nib::GenerateOptions o;
+  o.max_new_tokens = n;
+  o.stop_at_eos = false;
+  return o;
+}
+
+// The error a call throws (Status::Ok and "" when it does not throw).
+std::pair<Status, std::string> error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const nib::Error& e) {
+    return {e.status(), e.what()};
+  }
+  return {Status::Ok, ""};
+}
+
+bool contains(const std::string& s, const std::string& needle) {
+  return s.find(needle) != std::string::npos;
+}
+
+// stories260K's weights as f32, counted from the checkpoint (every tensor is F32 there).
+std::uint64_t stories_weight_bytes() {
+  nib::io::SafetensorsFile f(stories_dir() / "model.safetensors");
+  std::uint64_t n = 0;
+  for (const auto& t : f.tensors()) n += t.bytes.size();
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("max_memory_bytes: the weights must fit, refused before loading with both numbers") {
+  const std::uint64_t weights = stories_weight_bytes();
+  nib::LoadOptions o;
+  o.threads = 1;
+  o.max_memory_bytes = weights - 1;
+  auto [status, msg] = error_of([&] { nib::Model::load(stories_dir(), o); });
+  CHECK(status == Status::OutOfMemory);
+  CHECK_MESSAGE(contains(msg, "loading the weights of " + stories_dir().string() + " needs " +
+                                  std::to_string(weights) + " bytes"),
+                msg);
+  CHECK_MESSAGE(contains(msg, "max_memory_bytes allows " + std::to_string(weights - 1)), msg);
+
+  o.max_memory_bytes = weights;  // exactly the weights: loads, but no session state fits
+  auto m = nib::Model::load(stories_dir(), o);
+  nib::Session s(m);
+  std::tie(status, msg) = error_of([&] { s.generate_ids(std::vector<TokenId>{1, 403}, greedy(1)); });
+  CHECK(status == Status::OutOfMemory);
+  CHECK_MESSAGE(contains(msg, "a session's KV cache and buffers (n_ctx 512) needs "), msg);
+  CHECK_MESSAGE(contains(msg, std::to_string(weights) + " bytes are already held"), msg);
+}
+
+TEST_CASE("max_memory_bytes: sessions share the model's budget and return it when destroyed") {
+  const std::uint64_t weights = stories_weight_bytes();
+  nib::LoadOptions o;
+  o.threads = 1;
+  o.max_memory_bytes = weights + 400'000;  // one 64-token context (~290 KB of state), not two
+  auto m = nib::Model::load(stories_dir(), o);
+  nib::SessionOptions so;
+  so.n_ctx = 64;
+  const std::vector<TokenId> prompt{1, 403, 407};
+  auto first = std::make_unique<nib::Session>(m, so);
+  CHECK(first->generate_ids(prompt, greedy(2)).ids.size() == 2);
+  nib::Session second(m, so);
+  auto [status, msg] = error_of([&] { second.generate_ids(prompt, greedy(2)); });
+  CHECK(status == Status::OutOfMemory);
+  CHECK_MESSAGE(contains(msg, "(n_ctx 64) needs"), msg);
+  first.reset();  // its reservation goes back to the budget
+  CHECK(second.generate_ids(prompt, greedy(2)).ids.size() == 2);
+  // An impossible context is refused without trying to allocate it.
+  so.n_ctx = std::int64_t{1} << 40;
+  nib::Session huge(m, so);
+  std::tie(status, msg) = error_of([&] { huge.generate_ids(prompt, greedy(1)); });
+  CHECK(status == Status::InvalidArgument);
+  CHECK_MESSAGE(contains(msg, "n_ctx 1099511627776 exceeds the limit"), msg);
+}
+
+TEST_CASE("a context filled to exactly n_ctx works; one more token is ContextFull") {
+  nib::SessionOptions so;
+  so.n_ctx = 16;
+  std::vector<TokenId> prompt(16, 403);
+  prompt[0] = 1;
+  nib::Session s(stories(), so);
+  // A prompt of exactly n_ctx tokens fits (the sampled token needs no cache slot).
+  auto out = s.generate_ids(prompt, greedy(1));
+  CHECK(out.ids.size() == 1);
+  CHECK(out.stop_reason == nib::StopReason::MaxTokens);
+  std::vector<std::int64_t> last{15};
+  CHECK(s.logits(prompt, last).size() == 1);
+  // Prompt + new tokens == n_ctx + 1 (the last one never cached): every requested token, no stop.
+  std::vector<TokenId> half(prompt.begin(), prompt.begin() + 8);
+  out = nib::Session(stories(), so).generate_ids(half, greedy(9));
+  CHECK(out.ids.size() == 9);
+  CHECK(out.stop_reason == nib::StopReason::MaxTokens);
+  // One more prompt token than n_ctx.
+  prompt.push_back(403);
+  auto [status, msg] = error_of([&] { s.generate_ids(prompt, greedy(1)); });
+  CHECK(status == Status::ContextFull);
+  CHECK_MESSAGE(contains(msg, "the prompt has 17 tokens, the session's context holds 16"), msg);
+  std::vector<std::int64_t> at16{16};
+  CHECK(error_of([&] { s.logits(prompt, at16); }).first == Status::ContextFull);
+}
+
+TEST_CASE("a 1 MB prompt: tokenized, then ContextFull on a small context; 1 MB of invalid UTF-8 is refused") {
+  // tiny-gpt2: a byte-level BPE tokenizer over a real GPT-2 vocabulary, with learned positions.
+  const auto m = nib::Model::load(nib::test::shared_path("models/tiny-gpt2"), {.threads = 1});
+  std::string text;
+  text.reserve(1 << 20);
+  while (text.size() < (1u << 20)) text += "Once upon a time, there was a little girl named Lily. ";
+  nib::SessionOptions so;
+  so.n_ctx = 64;
+  so.threads = 1;
+  nib::Session s(m, so);
+  auto [status, msg] = error_of([&] { s.generate(text, greedy(4)); });
+  CHECK(status == Status::ContextFull);
+  const std::string has = "the prompt has ";
+  REQUIRE_MESSAGE(contains(msg, has), msg);
+  CHECK(std::stoll(msg.substr(msg.find(has) + has.size())) > 200'000);  // ~13 tokens per sentence
+  CHECK(s.generate("Once upon a time", greedy(2)).ids.size() == 2);     // the session is still usable
+
+  std::string bad(1 << 20, 'a');
+  for (std::size_t i = 1000; i < bad.size(); i += 1000) bad[i] = '\xff';
+  std::tie(status, msg) = error_of([&] { s.generate(bad, greedy(4)); });
+  CHECK(status == Status::InvalidArgument);
+  CHECK_MESSAGE(contains(msg, "not valid UTF-8 at byte offset 1000"), msg);
+  std::tie(status, msg) = error_of([&] { m.tokenizer().encode(bad); });
+  CHECK(status == Status::InvalidArgument);
+  CHECK_MESSAGE(contains(msg, "byte offset 1000"), msg);
+}
