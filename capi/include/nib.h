@@ -92,7 +92,8 @@ typedef struct nib_load_options {
   int32_t threads;           /* 0: all cores */
   int32_t weight_type;       /* a nib_weight_type */
   int64_t n_ctx;             /* the default context of this model's sessions; 0: the model's, capped */
-  uint64_t max_memory_bytes; /* 0: no cap */
+  uint64_t max_memory_bytes; /* 0: no cap; else weights + every session's KV cache (NIB_OUT_OF_MEMORY,
+                                before allocating; see nib::LoadOptions) */
   nib_progress_fn progress;  /* NULL: none */
   void* progress_user_data;
 } nib_load_options;

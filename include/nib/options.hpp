@@ -15,7 +15,13 @@ struct LoadOptions {
   int threads = 0;                        // 0: all cores
   WeightType weights = WeightType::Auto;  // storage of the matrices; Auto: f32
   ProgressFn progress;
-  std::uint64_t max_memory_bytes = 0;  // 0: no cap
+  // A cap on the memory the model and its sessions hold (0: none). Counted before allocating: the
+  // weights (every floating-point tensor at f32 size, whether used in place from the mapping or
+  // widened from 16 bits: mapped pages become resident as they are read) at load, and each causal
+  // session's KV cache and buffers when it first runs, released when it is destroyed. Exceeding it
+  // throws Status::OutOfMemory naming the bytes needed and allowed. Not counted: tokenizer tables,
+  // adapters, encoder work buffers (they grow with the batch) and per-call results.
+  std::uint64_t max_memory_bytes = 0;
 };
 
 }  // namespace nib
