@@ -17,7 +17,8 @@ struct LoadOptions {
   ProgressFn progress;
   // A cap on the memory the model and its sessions hold (0: none). Counted before allocating: the
   // weights (every floating-point tensor at f32 size, whether used in place from the mapping or
-  // widened from 16 bits: mapped pages become resident as they are read) at load, and each causal
+  // widened from 16 bits: mapped pages become resident as they are read; an upper bound when
+  // `weights` stores them in 16 or 8 bits) at load, and each causal
   // session's KV cache and buffers when it first runs, released when it is destroyed. Exceeding it
   // throws Status::OutOfMemory naming the bytes needed and allowed. Not counted: tokenizer tables,
   // adapters, encoder work buffers (they grow with the batch) and per-call results.
