@@ -1,6 +1,7 @@
 #include "io/json.hpp"
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <nib/error.hpp>
@@ -148,10 +149,16 @@ std::optional<JsonView> JsonView::find(std::string_view key) const {
 
 std::int64_t JsonView::get_int(std::string_view key) const {
   const Json& v = require(key);
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9.2e18 && d < 9.2e18) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return static_cast<std::int64_t>(u);
+  } else if (v.is_number_integer()) {
+    return v.get<std::int64_t>();
+  } else if (v.is_number_float()) {
+    // Range first: converting a double outside int64 is undefined behaviour (fuzz_model_config).
+    const double d = v.get<double>();
+    if (d > -9.2e18 && d < 9.2e18 && d == static_cast<double>(static_cast<std::int64_t>(d))) {
       return static_cast<std::int64_t>(d);
     }
   }

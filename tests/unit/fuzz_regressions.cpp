@@ -46,6 +46,29 @@ TEST_CASE("fuzz regression: float literals beyond double's range are inf and 0.0
   CHECK(nib::test::render("{{ 1e99999999999999999999999 }}") == "inf");
 }
 
+// fuzz_model_config: get_int cast a float such as 5.15556e+94 to int64 before checking its range
+// (undefined behaviour, reported by UBSan); an unsigned beyond int64 wrapped to a negative number.
+TEST_CASE("fuzz regression: integers beyond int64 in JSON are type errors, not casts") {
+  for (const char* text : {R"({"n": 5.15556e+94})", R"({"n": -1e300})", R"({"n": 18446744073709551615})",
+                           R"({"n": 9223372036854775808})"}) {
+    CAPTURE(text);
+    const auto json = nib::io::Json::parse(text);
+    const nib::io::JsonView view(json, "config.json");
+    try {
+      (void)view.get_int("n");
+      FAIL("accepted");
+    } catch (const nib::Error& e) {
+      CHECK(e.status() == nib::Status::Format);
+      CHECK_MESSAGE(std::string(e.what()).find("expected an integer") != std::string::npos, e.what());
+    }
+  }
+  const auto ok = nib::io::Json::parse(R"({"a": 4096.0, "b": 9223372036854775807, "c": -7})");
+  const nib::io::JsonView view(ok, "config.json");
+  CHECK(view.get_int("a") == 4096);
+  CHECK(view.get_int("b") == 9223372036854775807LL);
+  CHECK(view.get_int("c") == -7);
+}
+
 // fuzz_legacy_vocab: a vocab.json id of 13211498 among 900 tokens made the id table allocate and
 // construct 13 million strings (a hang); any id up to 2^28 was accepted.
 TEST_CASE("fuzz regression: a vocabulary id far beyond the number of tokens is a Format error") {
