@@ -6,15 +6,19 @@
 // decode does (one pass over the whole model per token).
 #include <benchmark/benchmark.h>
 
+#include <time.h>
+
 #include <cstring>
 #include <memory>
 #include <vector>
 
 #include "gemm_peak.hpp"
+#include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_matmul.hpp"
 #include "random_floats.hpp"
+#include "read_bandwidth.hpp"
 
 using nib::testing::random_floats;
 
@@ -72,18 +76,28 @@ void run_path(benchmark::State& state) {
   state.SetLabel(layout == nk::Layout::OutIn ? "OutIn" : "InOut");
 }
 
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
 // Decode-style M = 1 matmuls over rotating copies; GB/s from the bytes of the weights' own type.
+// GB/s_cpu is over the calling thread's CPU time: with OMP_NUM_THREADS=1 what the kernel streams while
+// it runs, comparable with BM_read_bandwidth/1's GB/s_cpu on a busy machine.
 void run_views(benchmark::State& state, const Shape& s, const std::vector<nk::Weight>& views) {
   const auto x = random_floats(static_cast<std::size_t>(s.k), 2);
   std::vector<float> y(static_cast<std::size_t>(s.n));
   std::size_t i = 0;
+  const double cpu0 = thread_cpu_seconds();
   for (auto _ : state) {
     nk::matmul(x.data(), 1, views[i++ % views.size()], nullptr, y.data());
     benchmark::ClobberMemory();
   }
-  const double it = static_cast<double>(state.iterations());
-  state.counters["GB/s"] =
-      benchmark::Counter(double(nk::weight_bytes(views[0])) * it / 1e9, benchmark::Counter::kIsRate);
+  const double cpu = thread_cpu_seconds() - cpu0;
+  const double bytes = double(nk::weight_bytes(views[0])) * static_cast<double>(state.iterations());
+  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GB/s_cpu"] = bytes / 1e9 / cpu;
 }
 
 void wrapper(const float* x, std::int64_t m, const nk::Weight& w, const float* b, float* y, bool acc,
@@ -101,18 +115,26 @@ void BM_onednn_wrapper(benchmark::State& state) {
   run_path<nk::onednn::matmul>(state);
 }
 
-// M = 1 per weight storage type (Args: shape index, storage 0 f32 / 1 bf16 / 2 f16 / 3 int8, layout):
-// GB/s counts the bytes of the type (int8 includes its scales), so every type can be set against the
-// machine's read bandwidth. Copies of the packed weight rotate as in WeightPool.
+// M = 1 per weight storage type (Args: shape index, storage 0 f32 / 1 bf16 / 2 f16 / 3 int8, layout,
+// isa 0 AVX2 / 1 AVX-512 where the CPU has it, cached): GB/s counts the bytes of the type (int8 includes its
+// scales), so every type can be set against the machine's read bandwidth (BM_read_bandwidth, run in
+// the same binary). Copies of the packed weight rotate as in WeightPool; with cached = 1 one copy is
+// reused, so a weight that fits the caches shows the kernel's compute ceiling instead.
 void BM_gemv_storage(benchmark::State& state) {
   const Shape s = kShapes[state.range(0)];
   const auto storage = static_cast<nk::Storage>(state.range(1));
   const auto layout = state.range(2) ? nk::Layout::InOut : nk::Layout::OutIn;
+  struct Limit {
+    nk::Isa previous;
+    ~Limit() { nk::set_isa_limit(previous); }
+  } limit{nk::set_isa_limit(state.range(3) ? nk::Isa::Avx512Vnni : nk::Isa::Avx2)};
+  if (state.range(3) && nk::active_isa() == nk::Isa::Avx2) return state.SkipWithError("no AVX-512 here");
+  const bool cached = state.range(4) != 0;
   const auto f32 = random_floats(static_cast<std::size_t>(s.n * s.k), 1);
   std::vector<nk::PackedWeight> pool;
   std::vector<nk::Weight> views;
   if (storage == nk::Storage::F32) {
-    const WeightPool p(s.k, s.n, true);
+    const WeightPool p(s.k, s.n, !cached);
     for (std::size_t c = 0; c < p.copies; ++c) views.push_back({p.get(c), s.n, s.k, layout});
     state.SetLabel("f32 " + std::string(layout == nk::Layout::OutIn ? "OutIn" : "InOut"));
     run_views(state, s, views);
@@ -120,7 +142,7 @@ void BM_gemv_storage(benchmark::State& state) {
   }
   const auto one = nk::pack_weight(f32.data(), s.n, s.k, layout, storage);
   const auto bytes = static_cast<std::size_t>(nk::weight_bytes(one.view));
-  pool.resize(std::max<std::size_t>(1, kPoolBytes / bytes), one);
+  pool.resize(cached ? 1 : std::max<std::size_t>(1, kPoolBytes / bytes), one);
   for (auto& p : pool) {
     nk::Weight w = one.view;
     w.data = storage == nk::Storage::Int8 ? static_cast<const void*>(p.q.data()) : p.half.data();
@@ -146,7 +168,10 @@ void BM_onednn_peak(benchmark::State& state) {
 void storage_args(benchmark::internal::Benchmark* b) {
   for (const int s : {3, 4})
     for (int t = 0; t < 4; ++t)
-      for (const int layout : {0, 1}) b->Args({s, t, layout});
+      for (const int layout : {0, 1})
+        for (const int isa : {0, 1}) b->Args({s, t, layout, isa, 0});
+  for (int t = 0; t < 4; ++t)
+    for (const int isa : {0, 1}) b->Args({0, t, 0, isa, 1});  // 768², cache-resident
 }
 void matmul_args(benchmark::internal::Benchmark* b) {
   for (int s = 0; s < 6; ++s)
@@ -166,9 +191,11 @@ void peak_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_matmul)->Apply(matmul_args)->ArgNames({"shape", "M", "layout"})->UseRealTime()->MinTime(0.2);
 BENCHMARK(BM_gemv_storage)
     ->Apply(storage_args)
-    ->ArgNames({"shape", "storage", "layout"})
+    ->ArgNames({"shape", "storage", "layout", "isa", "cached"})
     ->UseRealTime()
     ->MinTime(0.2);
+using nib::bench::BM_read_bandwidth;
+BENCHMARK(BM_read_bandwidth)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
 BENCHMARK(BM_onednn_peak)->Apply(peak_args)->ArgNames({"shape", "M"})->UseRealTime()->MinTime(0.2);
 BENCHMARK(BM_gemv_avx2)
     ->Apply(crossover_args)

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/cpu_isa.hpp"
+#include "kernels/gemv_avx512.hpp"
 #include "kernels/weight_simd.hpp"
 
 namespace nib::kernels::gemv {
@@ -218,12 +220,17 @@ void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, 
   const auto* q = static_cast<const std::int8_t*>(w.data);
   thread_local std::vector<std::int8_t> xq;
   thread_local std::vector<float> xs;
-  if (static_cast<int64_t>(xq.size()) < m * blocks * kInt8Block) {
-    xq.resize(static_cast<std::size_t>(m * blocks * kInt8Block));
+  // One spare zero block: the AVX-512 kernel reads x in pairs of blocks.
+  if (static_cast<int64_t>(xq.size()) < (m * blocks + 1) * kInt8Block) {
+    xq.resize(static_cast<std::size_t>((m * blocks + 1) * kInt8Block));
     xs.resize(static_cast<std::size_t>(m * blocks));
   }
   for (int64_t i = 0; i < m; ++i)
     quantize_x(x + i * ldx, k, xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks);
+  if (m == 1 && active_isa() == Isa::Avx512Vnni) {
+    std::fill(xq.begin() + blocks * kInt8Block, xq.begin() + (blocks + 1) * kInt8Block, std::int8_t{0});
+    return avx512::int8_rows(xq.data(), xs.data(), q, w.scales, k, n0, n1, bias, y, acc);
+  }
   auto store = [&](int64_t i, int64_t n, const float* sums, int count) {
     for (int r = 0; r < count; ++r) {
       float& o = y[i * ldy + n + r];

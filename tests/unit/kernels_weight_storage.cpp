@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
 #include "random_floats.hpp"
@@ -144,6 +145,22 @@ void public_matmul(const float* x, std::int64_t m, const nk::Weight& w, const fl
 
 constexpr nk::Storage kReduced[] = {nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8};
 
+// The instruction sets this CPU runs, the baseline first.
+std::vector<nk::Isa> available_isas() {
+  const nk::Isa best = nk::active_isa();
+  if (best == nk::Isa::Avx2) return {nk::Isa::Avx2};
+  return {nk::Isa::Avx2, best};
+}
+
+// Caps the kernels' instruction set for one scope.
+struct IsaLimit {
+  explicit IsaLimit(nk::Isa isa) : previous(nk::set_isa_limit(isa)) {}
+  ~IsaLimit() { nk::set_isa_limit(previous); }
+  IsaLimit(const IsaLimit&) = delete;
+  IsaLimit& operator=(const IsaLimit&) = delete;
+  nk::Isa previous;
+};
+
 }  // namespace
 
 TEST_CASE("weight storage: bf16 rounds to nearest even, f16 is exact on representable values") {
@@ -199,11 +216,28 @@ TEST_CASE("weight storage: int8 blocks of 32 along K, absmax scale, InOut packed
 }
 
 TEST_CASE("weight storage: GEMV of each type and layout matches the dequantised and f32 references") {
-  for (const auto s : kReduced)
-    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
-      for (const std::int64_t k : {1, 7, 8, 16, 31, 32, 33, 100, 257})
-        for (const std::int64_t n : {1, 3, 4, 7, 9, 64, 100})
-          check(nk::gemv::matmul, s, layout, 1, k, n, n % 2 == 1, k % 2 == 0);
+  // Every kernel this CPU can run: the AVX2 baseline (forced) and, where present, AVX-512/VNNI.
+  for (const auto isa : available_isas()) {
+    CAPTURE(static_cast<int>(isa));
+    const IsaLimit limit(isa);
+    for (const auto s : kReduced)
+      for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+        for (const std::int64_t k : {1, 7, 8, 16, 31, 32, 33, 63, 64, 65, 96, 100, 257})
+          for (const std::int64_t n : {1, 3, 4, 7, 9, 64, 100})
+            check(nk::gemv::matmul, s, layout, 1, k, n, n % 2 == 1, k % 2 == 0);
+  }
+}
+
+TEST_CASE("weight storage: the AVX2 and AVX-512 GEMV paths agree on large shapes") {
+  if (available_isas().size() < 2) return;  // nothing to compare on an AVX2-only CPU
+  for (const auto s : kReduced) {
+    CAPTURE(name(s));
+    for (const auto isa : available_isas()) {
+      const IsaLimit limit(isa);
+      check(public_matmul, s, nk::Layout::OutIn, 1, 960, 2560, true, false);
+      check(public_matmul, s, nk::Layout::OutIn, 1, 2560, 962, false, true);
+    }
+  }
 }
 
 TEST_CASE("weight storage: matmul of reduced weights at M > 1 (widened oneDNN path) and M = 1") {
