@@ -80,6 +80,8 @@ inline void bf16_pair_dots(const float* x, const float* xp, const std::uint16_t*
   for (int64_t i = 0; i < k16; i += 16) {
     const __m256 xe = _mm256_loadu_ps(xp + i), xo = _mm256_loadu_ps(xp + i + 8);
     for (int j = 0; j < R; ++j) {
+      // The next group of R rows (see avx512::int8_rows), one 64-byte line per two steps.
+      if ((i & 31) == 0) _mm_prefetch(reinterpret_cast<const char*>(r + (j + R) * k + i), _MM_HINT_T0);
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r + j * k + i));
       a[j] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), xe, a[j]);
       b[j] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, high)), xo, b[j]);
@@ -142,7 +144,7 @@ void out_in(const float* x, int64_t m, const Weight& w, const float* bias, float
       store(i, sa);
       store(i + 1, sb);
     }
-    if (i < m) store(i, simd::dot4<S>(x + i * ldx, r, r + k, r + 2 * k, r + 3 * k, k));
+    if (i < m) store(i, simd::dot4<S>(x + i * ldx, r, r + k, r + 2 * k, r + 3 * k, k, m == 1 ? 4 * k : 0));
   }
   for (; n < n1; ++n) {
     for (int64_t i = 0; i < m; ++i) {

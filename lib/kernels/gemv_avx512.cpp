@@ -55,6 +55,9 @@ NIB_AVX512 inline void pair_step(const std::int8_t* xq, const PairTables& t, con
   const int64_t b = 2 * p, b1 = b + 1 < blocks ? b + 1 : b;
   for (int r = 0; r < R; ++r) {
     const std::int8_t* row = q + r * k + p * 64;
+    // The same line of the next group of R rows: the thread's rows are one contiguous stream, but
+    // each row is too short (k bytes) for the hardware prefetcher to get ahead of it.
+    _mm_prefetch(reinterpret_cast<const char*>(row + R * k), _MM_HINT_T0);
     __m512i w;
     if constexpr (kWhole)
       w = _mm512_loadu_si512(row);

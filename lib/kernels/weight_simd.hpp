@@ -41,13 +41,21 @@ inline __m256 load_tail(const Elem<S>* p, std::int64_t n) {
 }
 
 // Four dot products of x with weight rows r[0..3] of length k (f32, bf16 or f16): two accumulators per row
-// hide FMA latency, and each x vector is loaded once for the four rows.
+// hide FMA latency, and each x vector is loaded once for the four rows. With ahead != 0, each row's
+// elements `ahead` further on are prefetched (a GEMV's next rows: short rows are too short for the
+// hardware prefetcher to get ahead).
 template <Storage S = Storage::F32>
 inline __m128 dot4(const float* x, const Elem<S>* r0, const Elem<S>* r1, const Elem<S>* r2, const Elem<S>* r3,
-                   std::int64_t k) {
+                   std::int64_t k, std::int64_t ahead = 0) {
   __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   std::int64_t i = 0;
   for (; i + 16 <= k; i += 16) {
+    if (ahead != 0 && (S == Storage::F32 || (i & 31) == 0)) {  // one 64-byte line per row
+      _mm_prefetch(reinterpret_cast<const char*>(r0 + i + ahead), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(r1 + i + ahead), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(r2 + i + ahead), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(r3 + i + ahead), _MM_HINT_T0);
+    }
     const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
     a0 = _mm256_fmadd_ps(load8<S>(r0 + i), x0, a0);
     a1 = _mm256_fmadd_ps(load8<S>(r1 + i), x0, a1);
