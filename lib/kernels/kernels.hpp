@@ -2,6 +2,7 @@
 // The compute vocabulary the models are written in. Activations are row-major f32 buffers; weights
 // may be f32, bf16, f16 or int8 (see Storage); this folder is the only place with SIMD or oneDNN code.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -15,6 +16,10 @@ enum class Layout { OutIn, InOut };
 enum class Storage { F32, BF16, F16, Int8 };
 constexpr std::int64_t kInt8Block = 32;
 
+// Int8 weights again, quantised per output channel and prepacked for oneDNN's int8 matmul, which
+// M > 1 uses (see onednn_int8.hpp); opaque outside kernels/.
+struct Int8Gemm;
+
 // A read-only weight matrix, pointing into the memory-mapped checkpoint or a buffer the model owns.
 struct Weight {
   const void* data = nullptr;  // float, bf16 / f16 bits (uint16), or int8, per `storage`
@@ -22,7 +27,8 @@ struct Weight {
   std::int64_t k = 0;          // input features
   Layout layout = Layout::OutIn;
   Storage storage = Storage::F32;
-  const float* scales = nullptr;  // Int8: [n, int8_blocks(k)]
+  const float* scales = nullptr;   // Int8: [n, int8_blocks(k)]
+  const Int8Gemm* gemm = nullptr;  // Int8: the M > 1 copy (null: M > 1 widens the blocks instead)
 
   const float* f32() const { return static_cast<const float*>(data); }
 };
@@ -32,6 +38,8 @@ inline std::int64_t int8_blocks(std::int64_t k) {
 }
 // Bytes of a weight (data and scales): what one M = 1 matmul reads.
 std::int64_t weight_bytes(const Weight& w);
+// Bytes a weight holds in memory: weight_bytes plus the M > 1 copy of int8 weights.
+std::int64_t resident_bytes(const Weight& w);
 
 // Widens output features [n0, n1) of w to f32 in its own layout: OutIn rows [n1 - n0, k], InOut
 // [k, n1 - n0] (int8: q · scale).
@@ -43,11 +51,16 @@ struct PackedWeight {
   std::vector<std::uint16_t> half;
   std::vector<std::int8_t> q;
   std::vector<float> scales;
+  std::shared_ptr<const Int8Gemm> gemm;
   Weight view;
 };
 // Converts an f32 matrix (layout as given) to `storage` (BF16, F16: round to nearest even; Int8:
-// per-block absmax scales, transposed to OutIn when given InOut).
+// per-block absmax scales, transposed to OutIn when given InOut, plus the per-channel M > 1 copy
+// quantised from the same f32 values).
 PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layout layout, Storage storage);
+
+// n floats to bf16 bits, rounded to nearest even (NaN stays NaN).
+void round_to_bf16(const float* src, std::int64_t n, std::uint16_t* dst);
 
 // y[m, n] = x[m, k] · Wᵀ (+ bias[n]); with accumulate, y += instead of y =.
 // x, y rows are contiguous with leading dimensions k and n (or ldx/ldy when given).

@@ -1,10 +1,13 @@
-// matmul: picks our AVX2 GEMV or oneDNN per (M, layout), by measurement (see kGemvMaxM).
+// matmul: picks our AVX2 GEMV or oneDNN per (M, layout), by measurement (see kGemvMaxM), and for
+// M > 1 the oneDNN path per weight type: f32 in place, int8 through its prepacked per-channel copy
+// (oneDNN int8), bf16 in place through oneDNN's bf16 matmul where the CPU has one, else widened.
 #include <algorithm>
 #include <nib/error.hpp>
 #include <vector>
 
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
+#include "kernels/onednn_int8.hpp"
 #include "kernels/onednn_matmul.hpp"
 
 namespace nib::kernels {
@@ -34,8 +37,10 @@ void check_storage(const Weight& w) {
 // oneDNN's blocking stays efficient, small enough to stay in the last-level cache).
 constexpr std::int64_t kWidenFloats = 1 << 20;
 
-// M > 1 with reduced weights: slices of output features are widened to f32 in a per-thread buffer and
-// multiplied by oneDNN. The widening reads each weight once per call, against M multiply-adds.
+// M > 1 with f16 weights (oneDNN 2.6 has no f16 matmul on CPUs), bf16 weights on CPUs without a
+// oneDNN bf16 matmul, and int8 weights without their per-channel copy: slices of output features are
+// widened to f32 in a per-thread buffer and multiplied by oneDNN. The widening reads each weight once
+// per call, against M multiply-adds.
 void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                     std::int64_t ldx, std::int64_t ldy) {
   thread_local std::vector<float> buf;
@@ -67,8 +72,10 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
   check_storage(w);
   if (use_gemv(m, w))
     gemv::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
-  else if (w.storage == Storage::F32)
+  else if (w.storage == Storage::F32 || (w.storage == Storage::BF16 && onednn::has_bf16_matmul()))
     onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
+  else if (w.storage == Storage::Int8 && w.gemm)
+    onednn::int8_matmul(x, m, *w.gemm, bias, y, accumulate, ldx, ldy);
   else
     widened_matmul(x, m, w, bias, y, accumulate, ldx, ldy);
 }

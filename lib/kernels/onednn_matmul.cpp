@@ -2,13 +2,11 @@
 
 #include <omp.h>
 
-#include <memory>
-#include <mutex>
 #include <nib/error.hpp>
-#include <oneapi/dnnl/dnnl.hpp>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
+#include <vector>
+
+#include "kernels/onednn_context.hpp"
 
 namespace nib::kernels::onednn {
 
@@ -21,6 +19,7 @@ using dt = memory::data_type;
 struct Key {
   std::int64_t k, n;
   Layout layout;
+  Storage storage;  // F32 or BF16 (then the activations are rounded to bf16 too)
   bool bias, accumulate;
   int threads;  // oneDNN may size its work partition when the primitive is created
   bool operator==(const Key&) const = default;
@@ -29,33 +28,29 @@ struct Key {
 struct KeyHash {
   std::size_t operator()(const Key& key) const {
     std::size_t h = std::hash<std::int64_t>()(key.k);
-    auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
-    mix(std::hash<std::int64_t>()(key.n));
-    mix(static_cast<std::size_t>(key.layout) | (key.bias << 1) | (key.accumulate << 2) |
-        (static_cast<std::size_t>(key.threads) << 3));
+    hash_mix(h, std::hash<std::int64_t>()(key.n));
+    hash_mix(h, static_cast<std::size_t>(key.layout) | (key.bias << 1) | (key.accumulate << 2) |
+                    (static_cast<std::size_t>(key.storage) << 3) |
+                    (static_cast<std::size_t>(key.threads) << 5));
     return h;
   }
 };
 
-dnnl::engine& engine() {
-  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
-  return e;
-}
-
-// Streams are cheap but not meant to be shared between threads.
-dnnl::stream& stream() {
-  thread_local dnnl::stream s(engine());
-  return s;
+dt data_type(const Key& key) {
+  return key.storage == Storage::BF16 ? dt::bf16 : dt::f32;
 }
 
 memory::desc weight_desc(const Key& key) {
   // oneDNN's weights are [K, N]; nn.Linear's [N, K] rows are its columns.
-  return key.layout == Layout::OutIn ? memory::desc({key.k, key.n}, dt::f32, dims{1, key.k})
-                                     : memory::desc({key.k, key.n}, dt::f32, dims{key.n, 1});
+  return key.layout == Layout::OutIn ? memory::desc({key.k, key.n}, data_type(key), dims{1, key.k})
+                                     : memory::desc({key.k, key.n}, data_type(key), dims{key.n, 1});
+}
+
+memory::desc src_desc(const Key& key, std::int64_t m, std::int64_t ldx) {
+  return {{m, key.k}, data_type(key), dims{ldx, 1}};
 }
 
 dnnl::matmul create(const Key& key) {
-  const memory::desc src({DNNL_RUNTIME_DIM_VAL, key.k}, dt::f32, dims{DNNL_RUNTIME_DIM_VAL, 1});
   const memory::desc dst({DNNL_RUNTIME_DIM_VAL, key.n}, dt::f32, dims{DNNL_RUNTIME_DIM_VAL, 1});
   const memory::desc bias = key.bias ? memory::desc({1, key.n}, dt::f32, dims{key.n, 1}) : memory::desc();
   dnnl::primitive_attr attr;
@@ -65,7 +60,8 @@ dnnl::matmul create(const Key& key) {
     attr.set_post_ops(ops);
   }
   try {
-    const dnnl::matmul::desc desc(src, weight_desc(key), bias, dst);
+    const dnnl::matmul::desc desc(src_desc(key, DNNL_RUNTIME_DIM_VAL, DNNL_RUNTIME_DIM_VAL), weight_desc(key),
+                                  bias, dst);
     return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, engine()));
   } catch (const dnnl::error& e) {
     throw Error(Status::Internal,
@@ -73,44 +69,59 @@ dnnl::matmul create(const Key& key) {
   }
 }
 
-class Cache {
- public:
-  std::shared_ptr<const dnnl::matmul> get(const Key& key) {
-    {
-      std::shared_lock lock(mutex_);
-      if (auto it = map_.find(key); it != map_.end()) return it->second;
-    }
-    auto prim = std::make_shared<const dnnl::matmul>(create(key));  // outside the lock: slow
-    std::unique_lock lock(mutex_);
-    return map_.try_emplace(key, std::move(prim)).first->second;
-  }
-  std::size_t size() {
-    std::shared_lock lock(mutex_);
-    return map_.size();
-  }
-
- private:
-  std::shared_mutex mutex_;
-  std::unordered_map<Key, std::shared_ptr<const dnnl::matmul>, KeyHash> map_;
-};
-
-Cache& cache() {
-  static Cache c;
+PrimitiveCache<Key, KeyHash>& cache() {
+  static PrimitiveCache<Key, KeyHash> c;
   return c;
 }
 
 }  // namespace
 
+dnnl::engine& engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+dnnl::stream& stream() {
+  thread_local dnnl::stream s(engine());
+  return s;
+}
+
+bool has_bf16_matmul() {
+  // oneDNN 2.6 runs bf16 matmuls from AVX-512 on (natively with AVX512_BF16); on AVX2-only CPUs
+  // creating one fails, and 16-bit weights are widened instead.
+  static const bool ok = [] {
+    try {
+      create({64, 64, Layout::OutIn, Storage::BF16, false, false, 1});
+      return true;
+    } catch (const Error&) {
+      return false;
+    }
+  }();
+  return ok;
+}
+
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             std::int64_t ldx, std::int64_t ldy) {
-  const Key key{w.k, w.n, w.layout, bias != nullptr, accumulate, omp_get_max_threads()};
-  const auto prim = cache().get(key);
+  if (w.storage != Storage::F32 && w.storage != Storage::BF16)
+    throw Error(Status::Internal, "onednn::matmul: weights must be f32 or bf16");
+  const Key key{w.k, w.n, w.layout, w.storage, bias != nullptr, accumulate, omp_get_max_threads()};
+  const auto prim = cache().get(key, create);
   auto& eng = engine();
   // oneDNN takes non-const handles but only reads src, weights and bias.
-  memory src({{m, w.k}, dt::f32, dims{ldx, 1}}, eng, const_cast<float*>(x));
-  memory wei(weight_desc(key), eng, const_cast<float*>(w.f32()));
+  const void* src = x;
+  if (w.storage == Storage::BF16) {
+    thread_local std::vector<std::uint16_t> rounded;
+    rounded.resize(static_cast<std::size_t>(m * w.k));
+    std::uint16_t* out = rounded.data();  // thread_local: name it outside the region
+#pragma omp parallel for schedule(static)
+    for (std::int64_t r = 0; r < m; ++r) round_to_bf16(x + r * ldx, w.k, out + r * w.k);
+    src = out;
+    ldx = w.k;
+  }
+  memory src_mem(src_desc(key, m, ldx), eng, const_cast<void*>(src));
+  memory wei(weight_desc(key), eng, const_cast<void*>(w.data));
   memory dst({{m, w.n}, dt::f32, dims{ldy, 1}}, eng, y);
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src_mem}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
   if (bias)
     args.emplace(DNNL_ARG_BIAS, memory({{1, w.n}, dt::f32, dims{w.n, 1}}, eng, const_cast<float*>(bias)));
   prim->execute(stream(), args);

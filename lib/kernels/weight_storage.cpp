@@ -10,6 +10,7 @@
 #include <nib/error.hpp>
 
 #include "kernels/kernels.hpp"
+#include "kernels/onednn_int8.hpp"
 #include "kernels/weight_simd.hpp"
 
 namespace nib::kernels {
@@ -53,6 +54,14 @@ int64_t weight_bytes(const Weight& w) {
     case Storage::Int8: return count + 4 * w.n * int8_blocks(w.k);
   }
   return 0;
+}
+
+int64_t resident_bytes(const Weight& w) {
+  return weight_bytes(w) + (w.gemm ? onednn::int8_gemm_bytes(*w.gemm) : 0);
+}
+
+void round_to_bf16(const float* src, int64_t n, std::uint16_t* dst) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = f32_to_bf16(src[i]);
 }
 
 void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
@@ -141,7 +150,8 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
           }
         }
       }
-      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int8, p.scales.data()};
+      p.gemm = onednn::pack_int8_gemm(src, n, k, layout);
+      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int8, p.scales.data(), p.gemm.get()};
       return p;
     }
   }

@@ -82,7 +82,7 @@ const float* WeightBinder::get_optional(std::string_view name, std::initializer_
 std::size_t WeightBinder::owned_bytes() const {
   std::size_t n = 0;
   for (const auto& v : owned_) n += v.size() * sizeof(float);
-  for (const auto& p : packed_) n += static_cast<std::size_t>(kernels::weight_bytes(p.view));
+  for (const auto& p : packed_) n += static_cast<std::size_t>(kernels::resident_bytes(p.view));
   return n;
 }
 

@@ -1,7 +1,10 @@
-// Reduced weight storage (bf16, f16, int8): conversion at load, and matmul (GEMV at M = 1, the widened
-// oneDNN path above) against a double reference of the dequantised weights (tight) and of the
-// original f32 weights (within the type's rounding bound, plus, for int8 at M = 1, the rounding of x
-// to int8).
+// Reduced weight storage (bf16, f16, int8): conversion at load, and matmul (GEMV at M = 1; above it
+// oneDNN's int8 matmul on the per-channel copy, oneDNN's bf16 matmul where the CPU has one, else the
+// widened f32 path) against a double reference of what the kernel multiplies (tight) and of the
+// original f32 weights (within the type's rounding bound, plus the rounding of x where the kernel
+// rounds it: int8 per block at M = 1, u8 per row at M > 1, bf16 at M > 1).
+// ctest also runs this file with DNNL_MAX_CPU_ISA=AVX2 (unit.kernels_weight_storage.avx2): the
+// oneDNN kernels of AVX2-only CPUs (no VNNI, no bf16).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,6 +14,8 @@
 #include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
+#include "kernels/onednn_int8.hpp"
+#include "kernels/onednn_matmul.hpp"
 #include "random_floats.hpp"
 
 namespace nk = nib::kernels;
@@ -40,18 +45,19 @@ std::vector<float> dequantized_out_in(const nk::Weight& w) {
 }
 
 // Largest |error| of one weight after conversion: half an ulp of bf16 (8 bits) or f16 (11 bits)
-// relative to the weight, half a quantisation step (block absmax / 254) for int8.
+// relative to the weight, half a quantisation step (block absmax / 254) for int8, or with
+// `per_channel` (the M > 1 copy) row absmax / 254.
 double weight_error_bound(nk::Storage s, const std::vector<float>& w_out_in, std::int64_t k, std::int64_t j,
-                          std::int64_t c) {
+                          std::int64_t c, bool per_channel = false) {
   const double v = std::abs(w_out_in[j * k + c]);
   switch (s) {
     case nk::Storage::BF16: return v * std::ldexp(1.0, -8);
     case nk::Storage::F16: return v * std::ldexp(1.0, -11) + std::ldexp(1.0, -25);
     case nk::Storage::Int8: {
-      const std::int64_t b0 = c / nk::kInt8Block * nk::kInt8Block;
+      const std::int64_t b0 = per_channel ? 0 : c / nk::kInt8Block * nk::kInt8Block;
+      const std::int64_t b1 = per_channel ? k : std::min(k, b0 + nk::kInt8Block);
       double amax = 0;
-      for (std::int64_t i = b0; i < std::min(k, b0 + nk::kInt8Block); ++i)
-        amax = std::max(amax, double(std::abs(w_out_in[j * k + i])));
+      for (std::int64_t i = b0; i < b1; ++i) amax = std::max(amax, double(std::abs(w_out_in[j * k + i])));
       return amax / 254.0 * 1.0001;
     }
     case nk::Storage::F32: return 0;
@@ -74,11 +80,35 @@ void quantize_x_like_gemv(std::vector<float>& x, std::vector<double>& err, std::
   }
 }
 
+// The M > 1 int8 path quantises each row of x to u8 over [min(x, 0), max(x, 0)] with a zero point:
+// each element's error is at most one step (half a step, or a whole one at the clamped ends).
+void row_step_errors(const std::vector<float>& x, std::vector<double>& err, std::int64_t m, std::int64_t k) {
+  const int levels = nk::onednn::activation_levels();
+  for (std::int64_t i = 0; i < m; ++i) {
+    float lo = 0, hi = 0;
+    for (std::int64_t c = 0; c < k; ++c) lo = std::min(lo, x[i * k + c]), hi = std::max(hi, x[i * k + c]);
+    for (std::int64_t c = 0; c < k; ++c) err[i * k + c] = (double(hi) - lo) / levels * 1.0001 + 1e-12;
+  }
+}
+
+// bf16 matmuls at M > 1 round x to bf16: half an ulp (2^-8 relative).
+void round_x_to_bf16(std::vector<float>& x, std::vector<double>& err) {
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    std::uint16_t h = 0;
+    nk::round_to_bf16(&x[i], 1, &h);
+    const std::uint32_t bits = std::uint32_t(h) << 16;
+    float r = 0;
+    std::memcpy(&r, &bits, sizeof r);
+    err[i] = std::abs(double(x[i]) - r) * 1.0001 + 1e-30;
+    x[i] = r;
+  }
+}
+
 using MatmulFn = void (*)(const float*, std::int64_t, const nk::Weight&, const float*, float*, bool,
                           std::int64_t, std::int64_t);
 
 void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, std::int64_t k,
-           std::int64_t n, bool with_bias, bool acc) {
+           std::int64_t n, bool with_bias, bool acc, float x_outlier = 0.f) {
   CAPTURE(name(storage));
   CAPTURE(layout == nk::Layout::OutIn);
   CAPTURE(m);
@@ -97,11 +127,25 @@ void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, 
   REQUIRE(w.n == n);
   REQUIRE(w.k == k);
   const auto deq = dequantized_out_in(w);
-  const auto x = random_floats(m * k, 1);
-  // What the kernel multiplies by: x itself, or (int8 at M = 1) x after its own quantisation.
+  auto x = random_floats(m * k, 1);
+  if (x_outlier != 0.f) {  // rows that stress the per-row quantisation of x
+    for (std::int64_t c = 0; c < k; ++c) x[c] = std::abs(x[c]) * x_outlier;  // one-sided, large
+    if (m > 2) std::fill(x.begin() + k, x.begin() + 2 * k, 0.f);             // all zero
+    if (m > 3) x[3 * k + k / 2] = -x_outlier;                                // one outlier
+  }
+  // What the kernel multiplies by: x itself, or x after its own rounding (int8 at M = 1, bf16 at
+  // M > 1); int8 at M > 1 quantises x per row and the weights per channel, bounded below.
+  const bool int8_rows = storage == nk::Storage::Int8 && m > 1 && w.gemm;
   auto xk = x;
   std::vector<double> x_err(x.size(), 0.0);
   if (storage == nk::Storage::Int8 && m == 1) quantize_x_like_gemv(xk, x_err, k);
+  if (int8_rows) row_step_errors(x, x_err, m, k);
+  if (storage == nk::Storage::BF16 && m > 1 && nk::onednn::has_bf16_matmul()) round_x_to_bf16(xk, x_err);
+  std::vector<double> w_bound(orig_out_in.size());
+  for (std::int64_t j = 0; j < n; ++j)
+    for (std::int64_t c = 0; c < k; ++c)
+      w_bound[j * k + c] =
+          c > 0 && int8_rows ? w_bound[j * k] : weight_error_bound(storage, orig_out_in, k, j, c, int8_rows);
   const auto bias = random_floats(n, 3);
   const auto y0 = random_floats(m * n, 4);
   auto y = y0;
@@ -115,8 +159,8 @@ void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, 
         ref += xq * deq[j * k + c];
         mag += std::abs(xq * deq[j * k + c]);
         orig += xv * orig_out_in[j * k + c];
-        quant_err += std::abs(xv) * weight_error_bound(storage, orig_out_in, k, j, c) +
-                     x_err[i * k + c] * std::abs(deq[j * k + c]);
+        const double w_err = w_bound[j * k + c];
+        quant_err += std::abs(xv) * w_err + x_err[i * k + c] * (std::abs(orig_out_in[j * k + c]) + w_err);
       }
       double extra = 0;
       if (with_bias) extra += bias[j], mag += std::abs(bias[j]);
@@ -124,7 +168,7 @@ void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, 
       const double got = y[i * n + j];
       // Tight: only f32 summation order separates us from the dequantised reference (int8 at M = 1:
       // integer sums, exact, scaled in f32).
-      if (std::abs(got - (ref + extra)) > 1e-5 * mag + 1e-30) {
+      if (!int8_rows && std::abs(got - (ref + extra)) > 1e-5 * mag + 1e-30) {
         if (++bad <= 3)
           FAIL_CHECK("y[" << i << "," << j << "] = " << got << ", dequantised reference " << ref + extra);
       }
@@ -240,7 +284,7 @@ TEST_CASE("weight storage: the AVX2 and AVX-512 GEMV paths agree on large shapes
   }
 }
 
-TEST_CASE("weight storage: matmul of reduced weights at M > 1 (widened oneDNN path) and M = 1") {
+TEST_CASE("weight storage: matmul of reduced weights at M > 1 (oneDNN int8 / bf16 / widened) and M = 1") {
   for (const auto s : kReduced)
     for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
       for (const std::int64_t m : {1, 2, 5, 33})
@@ -256,6 +300,32 @@ TEST_CASE("weight storage: large shapes (thread split, InOut row split, several 
       check(public_matmul, s, layout, 1, 3072, 768, false, true);
       check(public_matmul, s, layout, 4, 2000, 700, true, false);
     }
+}
+
+TEST_CASE("weight storage: int8 at M > 1 uses its per-channel copy through oneDNN's int8 matmul") {
+  const std::vector<float> w = random_floats(64 * 40, 5);
+  const auto p = nk::pack_weight(w.data(), 64, 40, nk::Layout::OutIn, nk::Storage::Int8);
+  REQUIRE(p.view.gemm != nullptr);
+  CHECK(nk::resident_bytes(p.view) > nk::weight_bytes(p.view) + 64 * 40);
+  // Rows padded to 16 share a primitive: 17 and 20 rows cost at most one new one.
+  const auto x = random_floats(20 * 40, 6);
+  std::vector<float> y(20 * 64);
+  nk::matmul(x.data(), 17, p.view, nullptr, y.data());
+  const auto cached = nk::onednn::cached_int8_primitives();
+  nk::matmul(x.data(), 20, p.view, nullptr, y.data());
+  CHECK(nk::onednn::cached_int8_primitives() == cached);
+  // Shapes on and off the block and vector widths, chunks of 1024 rows, one-sided / zero / outlier
+  // rows, one thread and all of them.
+  for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+    for (const std::int64_t m : {2, 17, 300})
+      for (const std::int64_t k : {1, 31, 100, 257})
+        for (const std::int64_t n : {1, 33, 100})
+          check(public_matmul, nk::Storage::Int8, layout, m, k, n, true, m % 2 == 1, 8.f);
+  check(public_matmul, nk::Storage::Int8, nk::Layout::OutIn, 1030, 96, 48, false, true, 100.f);
+  nk::set_num_threads(1);  // primitives are keyed by the thread count; the packed layout is shared
+  check(public_matmul, nk::Storage::Int8, nk::Layout::OutIn, 16, 64, 16, true, false, 8.f);
+  check(public_matmul, nk::Storage::Int8, nk::Layout::InOut, 130, 257, 33, false, true, 8.f);
+  nk::set_num_threads(0);
 }
 
 TEST_CASE("weight storage: matmul_many of reduced weights equals one matmul per projection") {
