@@ -103,32 +103,38 @@ TEST_CASE("a reused cached prefix gives the logits of a fresh run") {
 }
 
 TEST_CASE("decode steps and sampling allocate nothing") {
-  for (const char* folder : {"stories260K", "tiny-gpt2"}) {
-    CAPTURE(folder);
-    auto m = nib::Model::load(nib::test::shared_path(std::string("models/") + folder));
-    nib::detail::CausalRuntime rt(m.impl(), {});
-    nib::SamplingOptions so;
-    so.temperature = 0.8f;
-    so.top_k = 40;
-    so.top_p = 0.9f;
-    so.min_p = 0.01f;
-    so.repetition_penalty = 1.1f;
-    nib::detail::Sampler sampler(so, rt.vocab());
-    std::vector<TokenId> history = kOnce;
-    history.reserve(200);
-    rt.feed(kOnce, nullptr, {});
-    auto decode = [&](int steps) {
-      for (int i = 0; i < steps; ++i) {
-        TokenId t = sampler.sample(rt.logits, history);
-        history.push_back(t);
-        rt.step(t, nullptr);
-      }
-    };
-    decode(4);  // warm-up: per-thread kernel buffers
-    g_allocations = 0;
-    g_counting = true;
-    decode(64);
-    g_counting = false;
-    CHECK(g_allocations.load() == 0);
-  }
+  // Every weight type: each has its own decode kernel with per-thread buffers.
+  for (const auto weights :
+       {nib::WeightType::F32, nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8})
+    for (const char* folder : {"stories260K", "tiny-gpt2"}) {
+      CAPTURE(folder);
+      CAPTURE(static_cast<int>(weights));
+      nib::LoadOptions lo;
+      lo.weights = weights;
+      auto m = nib::Model::load(nib::test::shared_path(std::string("models/") + folder), lo);
+      nib::detail::CausalRuntime rt(m.impl(), {});
+      nib::SamplingOptions so;
+      so.temperature = 0.8f;
+      so.top_k = 40;
+      so.top_p = 0.9f;
+      so.min_p = 0.01f;
+      so.repetition_penalty = 1.1f;
+      nib::detail::Sampler sampler(so, rt.vocab());
+      std::vector<TokenId> history = kOnce;
+      history.reserve(200);
+      rt.feed(kOnce, nullptr, {});
+      auto decode = [&](int steps) {
+        for (int i = 0; i < steps; ++i) {
+          TokenId t = sampler.sample(rt.logits, history);
+          history.push_back(t);
+          rt.step(t, nullptr);
+        }
+      };
+      decode(4);  // warm-up: per-thread kernel buffers
+      g_allocations = 0;
+      g_counting = true;
+      decode(64);
+      g_counting = false;
+      CHECK(g_allocations.load() == 0);
+    }
 }
