@@ -156,22 +156,31 @@ std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n,
   g->scales.resize(static_cast<std::size_t>(n));
   g->colsums.resize(static_cast<std::size_t>(n));
   std::vector<std::int8_t> q(static_cast<std::size_t>(n * k));  // [n, k]
-  auto at = [&](std::int64_t r, std::int64_t c) {
-    return layout == Layout::OutIn ? src[r * k + c] : src[c * n + r];
-  };
-#pragma omp parallel for schedule(static)
-  for (std::int64_t r = 0; r < n; ++r) {
-    float amax = 0.f;
-    for (std::int64_t c = 0; c < k; ++c) amax = std::max(amax, std::abs(at(r, c)));
-    const float inv = amax > 0.f ? 127.f / amax : 0.f;
-    std::int32_t sum = 0;
-    for (std::int64_t c = 0; c < k; ++c) {
-      const auto v = static_cast<std::int8_t>(std::clamp(std::nearbyint(at(r, c) * inv), -127.f, 127.f));
-      q[static_cast<std::size_t>(r * k + c)] = v;
-      sum += v;
+#pragma omp parallel
+  {
+    std::vector<float> column;  // an InOut output's weights, gathered
+#pragma omp for schedule(static)
+    for (std::int64_t r = 0; r < n; ++r) {
+      const float* row = src + r * k;
+      if (layout == Layout::InOut) {
+        column.resize(static_cast<std::size_t>(k));
+        for (std::int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
+        row = column.data();
+      }
+      float amax = 0.f;
+#pragma omp simd reduction(max : amax)
+      for (std::int64_t c = 0; c < k; ++c) amax = std::max(amax, std::abs(row[c]));
+      const float inv = amax > 0.f ? 127.f / amax : 0.f;
+      std::int8_t* out = q.data() + r * k;
+      std::int32_t sum = 0;
+#pragma omp simd reduction(+ : sum)
+      for (std::int64_t c = 0; c < k; ++c) {
+        out[c] = static_cast<std::int8_t>(std::clamp(std::nearbyint(row[c] * inv), -127.f, 127.f));
+        sum += out[c];
+      }
+      g->scales[static_cast<std::size_t>(r)] = amax / 127.f;
+      g->colsums[static_cast<std::size_t>(r)] = sum;
     }
-    g->scales[static_cast<std::size_t>(r)] = amax / 127.f;
-    g->colsums[static_cast<std::size_t>(r)] = sum;
   }
   try {
     const memory::desc any({k, n}, dt::s8, memory::format_tag::any);
