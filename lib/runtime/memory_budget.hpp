@@ -49,8 +49,10 @@ class MemoryBudget {
 // The bytes a model's weights hold once loaded: each floating-point tensor of the checkpoint at
 // f32 size. F32 tensors are used in place, mapped, but they become resident as the model reads
 // them, so a cap on memory counts them like the widened copies of F16/BF16/F64 tensors. With
-// LoadOptions::weights BF16/F16/Int8 the linear weights take 2 or ~1 bytes instead: f32 size is
-// then an upper bound (conservative; it never lets a load exceed the cap). Overflow (impossible
+// LoadOptions::weights BF16/F16 the linear weights take 2 bytes instead, with Int8 ~2.13 (the
+// per-block copy the M = 1 GEMV reads, 1 + 4/32, and the per-channel copy oneDNN's int8 matmul
+// reads at M > 1, 1 + 8 per output): f32 size is then an upper bound (conservative; it never lets
+// a load exceed the cap). Overflow (impossible
 // for tensors that fit their files) is a Format error.
 std::uint64_t weight_bytes(const io::WeightStore& weights);
 

@@ -307,6 +307,14 @@ TEST_CASE("weight storage: int8 at M > 1 uses its per-channel copy through oneDN
   const auto p = nk::pack_weight(w.data(), 64, 40, nk::Layout::OutIn, nk::Storage::Int8);
   REQUIRE(p.view.gemm != nullptr);
   CHECK(nk::resident_bytes(p.view) > nk::weight_bytes(p.view) + 64 * 40);
+  // Memory: both int8 copies of bert-base's matrices hold ~2.13 bytes a weight (blocks: 1 + 4/32,
+  // per channel: 1 + 8 per output), under the f32 size max_memory_bytes charges.
+  for (const auto& [n, k] : {std::pair<std::int64_t, std::int64_t>{768, 768}, {3072, 768}, {768, 3072}}) {
+    const auto big = random_floats(n * k, 7);
+    const auto pb = nk::pack_weight(big.data(), n, k, nk::Layout::OutIn, nk::Storage::Int8);
+    CHECK(nk::resident_bytes(pb.view) >= n * k * 2 + n * k / 8);
+    CHECK(nk::resident_bytes(pb.view) <= n * k * 2 + n * k / 8 + 8 * n + 4096);
+  }
   // Rows padded to 16 share a primitive: 17 and 20 rows cost at most one new one.
   const auto x = random_floats(20 * 40, 6);
   std::vector<float> y(20 * 64);
