@@ -190,7 +190,16 @@ Registrar reg(90, [](CLI::App& app) {
     nlohmann::json j;
     switch (model.info().kind) {
       case ModelKind::CausalLM: j = bench_causal(model, *threads, lo->weights); break;
-      case ModelKind::Encoder: j = bench_encoder(model, *threads); break;
+      case ModelKind::Encoder:
+        j = bench_encoder(model, *threads);
+        if (lo->weights == WeightType::Int8) {  // the ceiling of oneDNN's int8 matmul, same shapes and M
+          const int n = *threads > 0 ? *threads : static_cast<int>(std::thread::hardware_concurrency());
+          const double peak = probe::onednn_gemm_peak_gflop_s(32 * 128, layer_projection_shapes(model.info()),
+                                                              n, 0.25, /*int8=*/true);
+          j["gemm_peak_int8_gop_s"] = peak;
+          j["fraction_of_int8_peak"] = j["gflop_s"]["32"].get<double>() / peak;
+        }
+        break;
     }
     j["weights"] = weights_name(lo->weights);
     j["load_ms"] = load_ms;
