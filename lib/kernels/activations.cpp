@@ -88,6 +88,16 @@ void tanh_inplace(float* x, int64_t n) {
   parallel_map(x, n, [](__m256 v) { return simd::tanh(v); });
 }
 
+void apply_epilogue(Epilogue e, float* x, int64_t n) {
+  switch (e) {
+    case Epilogue::None: return;
+    case Epilogue::GeluErf: return gelu_erf(x, n);
+    case Epilogue::GeluTanh: return gelu_tanh(x, n);
+    case Epilogue::Relu: return relu(x, n);
+    case Epilogue::Silu: return silu(x, n);
+  }
+}
+
 void silu_mul(const float* gate, const float* up, float* out, int64_t n) {
   auto row = [&](int64_t b, int64_t e) {
     int64_t i = b;

@@ -62,10 +62,17 @@ PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layou
 // n floats to bf16 bits, rounded to nearest even (NaN stays NaN).
 void round_to_bf16(const float* src, std::int64_t n, std::uint16_t* dst);
 
-// y[m, n] = x[m, k] · Wᵀ (+ bias[n]); with accumulate, y += instead of y =.
+// Element-wise function applied to a matmul's output. oneDNN fuses it into the GEMM (each tile is
+// activated while still in cache, instead of one more pass over y); other paths apply it after.
+enum class Epilogue { None, GeluErf, GeluTanh, Relu, Silu };
+void apply_epilogue(Epilogue e, float* x, std::int64_t n);
+
+// y[m, n] = then(x[m, k] · Wᵀ (+ bias[n])); with accumulate, y = then(y + …) instead.
 // x, y rows are contiguous with leading dimensions k and n (or ldx/ldy when given).
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y,
             bool accumulate = false, std::int64_t ldx = 0, std::int64_t ldy = 0);
+void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
+            std::int64_t ldx, std::int64_t ldy, Epilogue then);
 
 // Several projections of the same input x[m, k] (Llama's q|k|v, gate|up): y_i = x·W_iᵀ (+ bias_i),
 // each y_i contiguous. At decode sizes all weights stream through one parallel region (one fork and

@@ -65,19 +65,29 @@ void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float
 }  // namespace
 
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
-            std::int64_t ldx, std::int64_t ldy) {
+            std::int64_t ldx, std::int64_t ldy, Epilogue then) {
   if (m <= 0 || w.n <= 0) return;
   if (ldx <= 0) ldx = w.k;
   if (ldy <= 0) ldy = w.n;
   check_storage(w);
+  const bool onednn_float =
+      w.storage == Storage::F32 || (w.storage == Storage::BF16 && onednn::has_bf16_matmul());
   if (use_gemv(m, w))
     gemv::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
-  else if (w.storage == Storage::F32 || (w.storage == Storage::BF16 && onednn::has_bf16_matmul()))
-    onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
+  else if (onednn_float)
+    return onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy, then);  // `then` is a post-op
   else if (w.storage == Storage::Int8 && w.gemm)
     onednn::int8_matmul(x, m, *w.gemm, bias, y, accumulate, ldx, ldy);
   else
     widened_matmul(x, m, w, bias, y, accumulate, ldx, ldy);
+  if (then == Epilogue::None) return;
+  if (ldy == w.n) return apply_epilogue(then, y, m * w.n);
+  for (std::int64_t i = 0; i < m; ++i) apply_epilogue(then, y + i * ldy, w.n);
+}
+
+void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
+            std::int64_t ldx, std::int64_t ldy) {
+  matmul(x, m, w, bias, y, accumulate, ldx, ldy, Epilogue::None);
 }
 
 void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections) {

@@ -21,6 +21,7 @@ struct Key {
   Layout layout;
   Storage storage;  // F32 or BF16 (then the activations are rounded to bf16 too)
   bool bias, accumulate;
+  Epilogue then;
   int threads;  // oneDNN may size its work partition when the primitive is created
   bool operator==(const Key&) const = default;
 };
@@ -30,8 +31,8 @@ struct KeyHash {
     std::size_t h = std::hash<std::int64_t>()(key.k);
     hash_mix(h, std::hash<std::int64_t>()(key.n));
     hash_mix(h, static_cast<std::size_t>(key.layout) | (key.bias << 1) | (key.accumulate << 2) |
-                    (static_cast<std::size_t>(key.storage) << 3) |
-                    (static_cast<std::size_t>(key.threads) << 5));
+                    (static_cast<std::size_t>(key.storage) << 3) | (static_cast<std::size_t>(key.then) << 5) |
+                    (static_cast<std::size_t>(key.threads) << 8));
     return h;
   }
 };
@@ -50,15 +51,27 @@ memory::desc src_desc(const Key& key, std::int64_t m, std::int64_t ldx) {
   return {{m, key.k}, data_type(key), dims{ldx, 1}};
 }
 
+dnnl::algorithm eltwise_algorithm(Epilogue e) {
+  switch (e) {
+    case Epilogue::GeluErf: return dnnl::algorithm::eltwise_gelu_erf;
+    case Epilogue::GeluTanh: return dnnl::algorithm::eltwise_gelu_tanh;
+    case Epilogue::Relu: return dnnl::algorithm::eltwise_relu;
+    case Epilogue::Silu: return dnnl::algorithm::eltwise_swish;
+    case Epilogue::None: break;
+  }
+  throw Error(Status::Internal, "oneDNN matmul: no eltwise post-op for Epilogue::None");
+}
+
 dnnl::matmul create(const Key& key) {
   const memory::desc dst({DNNL_RUNTIME_DIM_VAL, key.n}, dt::f32, dims{DNNL_RUNTIME_DIM_VAL, 1});
   const memory::desc bias = key.bias ? memory::desc({1, key.n}, dt::f32, dims{key.n, 1}) : memory::desc();
+  dnnl::post_ops ops;
+  if (key.accumulate) ops.append_sum(1.f);
+  // alpha: swish's sigmoid scale (1 gives SiLU), relu's negative slope (0); the gelus ignore it.
+  if (key.then != Epilogue::None)
+    ops.append_eltwise(1.f, eltwise_algorithm(key.then), key.then == Epilogue::Silu ? 1.f : 0.f, 0.f);
   dnnl::primitive_attr attr;
-  if (key.accumulate) {
-    dnnl::post_ops ops;
-    ops.append_sum(1.f);
-    attr.set_post_ops(ops);
-  }
+  attr.set_post_ops(ops);
   try {
     const dnnl::matmul::desc desc(src_desc(key, DNNL_RUNTIME_DIM_VAL, DNNL_RUNTIME_DIM_VAL), weight_desc(key),
                                   bias, dst);
@@ -91,7 +104,7 @@ bool has_bf16_matmul() {
   // creating one fails, and 16-bit weights are widened instead.
   static const bool ok = [] {
     try {
-      create({64, 64, Layout::OutIn, Storage::BF16, false, false, 1});
+      create({64, 64, Layout::OutIn, Storage::BF16, false, false, Epilogue::None, 1});
       return true;
     } catch (const Error&) {
       return false;
@@ -101,10 +114,10 @@ bool has_bf16_matmul() {
 }
 
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
-            std::int64_t ldx, std::int64_t ldy) {
+            std::int64_t ldx, std::int64_t ldy, Epilogue then) {
   if (w.storage != Storage::F32 && w.storage != Storage::BF16)
     throw Error(Status::Internal, "onednn::matmul: weights must be f32 or bf16");
-  const Key key{w.k, w.n, w.layout, w.storage, bias != nullptr, accumulate, omp_get_max_threads()};
+  const Key key{w.k, w.n, w.layout, w.storage, bias != nullptr, accumulate, then, omp_get_max_threads()};
   const auto prim = cache().get(key, create);
   auto& eng = engine();
   // oneDNN takes non-const handles but only reads src, weights and bias.
@@ -126,6 +139,11 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
     args.emplace(DNNL_ARG_BIAS, memory({{1, w.n}, dt::f32, dims{w.n, 1}}, eng, const_cast<float*>(bias)));
   prim->execute(stream(), args);
   stream().wait();
+}
+
+void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
+            std::int64_t ldx, std::int64_t ldy) {
+  onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy, Epilogue::None);
 }
 
 void sgemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,

@@ -8,9 +8,12 @@
 
 namespace nib::kernels::onednn {
 
-// Same contract as kernels::matmul with explicit leading dimensions; w is F32 or BF16.
+// Same contract as kernels::matmul with explicit leading dimensions; w is F32 or BF16; `then` is a
+// oneDNN post-op.
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             std::int64_t ldx, std::int64_t ldy);
+void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
+            std::int64_t ldx, std::int64_t ldy, Epilogue then);
 
 // Whether oneDNN runs bf16 matmuls on this CPU (decided once, by creating one).
 bool has_bf16_matmul();

@@ -17,17 +17,24 @@ std::optional<int> ModuleRegistry::find(std::string_view name) const {
   return std::nullopt;
 }
 
-void apply_linear(const Linear& lin, const float* x, std::int64_t m, float* y, const AdapterView* adapters,
-                  float* lora_scratch) {
+namespace {
+
+// y = then([y +] x·Wᵀ + bias + deltas), or the replacement's matmul. `then` rides on the base matmul
+// (a oneDNN post-op) unless deltas still have to be added before it.
+void linear(const Linear& lin, const float* x, std::int64_t m, float* y, const AdapterView* adapters,
+            float* lora_scratch, kernels::Epilogue then, bool accumulate) {
   if (adapters && lin.module >= 0) {
     if (const Linear* r = adapters->replacement(lin.module)) {
-      kernels::matmul(x, m, r->w, r->bias, y);
+      kernels::matmul(x, m, r->w, r->bias, y, accumulate, 0, 0, then);
       return;
     }
   }
-  kernels::matmul(x, m, lin.w, lin.bias, y);
-  if (!adapters || lin.module < 0) return;
-  for (const auto& d : adapters->deltas(lin.module)) {
+  const std::span<const LoraDelta> deltas =
+      adapters && lin.module >= 0 ? adapters->deltas(lin.module) : std::span<const LoraDelta>();
+  kernels::matmul(x, m, lin.w, lin.bias, y, accumulate, 0, 0,
+                  deltas.empty() ? then : kernels::Epilogue::None);
+  if (deltas.empty()) return;
+  for (const auto& d : deltas) {
     // t = x·Aᵀ [m, rank]; y += scale · t·Bᵀ. A is [rank, in] (OutIn), B is [out, rank] (OutIn).
     kernels::Weight a{d.a, d.rank, lin.w.k, kernels::Layout::OutIn};
     kernels::matmul(x, m, a, nullptr, lora_scratch);
@@ -37,6 +44,19 @@ void apply_linear(const Linear& lin, const float* x, std::int64_t m, float* y, c
     kernels::Weight b{d.b, lin.w.n, d.rank, kernels::Layout::OutIn};
     kernels::matmul(lora_scratch, m, b, nullptr, y, /*accumulate=*/true);
   }
+  kernels::apply_epilogue(then, y, m * lin.w.n);
+}
+
+}  // namespace
+
+void apply_linear(const Linear& lin, const float* x, std::int64_t m, float* y, const AdapterView* adapters,
+                  float* lora_scratch, kernels::Epilogue then) {
+  linear(lin, x, m, y, adapters, lora_scratch, then, false);
+}
+
+void apply_linear_add(const Linear& lin, const float* x, std::int64_t m, float* y,
+                      const AdapterView* adapters, float* lora_scratch) {
+  linear(lin, x, m, y, adapters, lora_scratch, kernels::Epilogue::None, true);
 }
 
 void apply_linears(std::span<const LinearOut> outs, const float* x, std::int64_t m,

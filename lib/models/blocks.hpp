@@ -56,10 +56,15 @@ class ModuleRegistry {
   std::vector<ModuleInfo> modules_;
 };
 
-// y[m, out] = x[m, in]·Wᵀ + bias, then the adapters' deltas (or their replacement of the module).
-// `lora_scratch` needs m × adapters->max_total_rank() floats when adapters is non-null.
+// y[m, out] = then(x[m, in]·Wᵀ + bias + the adapters' deltas) (or their replacement of the module).
+// `lora_scratch` needs m × adapters->max_total_rank() floats when adapters is non-null. `then` is
+// fused into the matmul unless a delta has to be added before it.
 void apply_linear(const Linear& lin, const float* x, std::int64_t m, float* y, const AdapterView* adapters,
-                  float* lora_scratch);
+                  float* lora_scratch, kernels::Epilogue then = kernels::Epilogue::None);
+// y[m, out] += the same without activation: a residual connection added by the matmul itself (a oneDNN
+// sum post-op) instead of a separate pass over y.
+void apply_linear_add(const Linear& lin, const float* x, std::int64_t m, float* y,
+                      const AdapterView* adapters, float* lora_scratch);
 
 // Several linears on the same input x[m, in] (q|k|v, gate|up), y_i = apply_linear(lin_i, x). When
 // no adapter touches any of them this is one kernels::matmul_many call.

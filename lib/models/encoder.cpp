@@ -136,7 +136,6 @@ void Encoder::encode(const EncoderBatch& b, std::vector<float>& hidden, EncoderW
   float* k = sized(ws.k, m * h);
   float* v = sized(ws.v, m * h);
   float* ctx = sized(ws.ctx, m * h);
-  float* tmp = sized(ws.tmp, m * h);
   float* ffn = sized(ws.ffn, m * inter);
   float* lora = lora_scratch(ws, m, adapters);
   for (const auto& l : w_.layers) {
@@ -144,14 +143,11 @@ void Encoder::encode(const EncoderBatch& b, std::vector<float>& hidden, EncoderW
     apply_linear(l.k, x, m, k, adapters, lora);
     apply_linear(l.v, x, m, v, adapters, lora);
     attend(b, ws);
-    apply_linear(l.attn_out, ctx, m, tmp, adapters, lora);
-    kernels::add_inplace(tmp, x, m * h);
-    apply_norm(l.attn_norm, tmp, x, m, h);
-    apply_linear(l.ffn_in, x, m, ffn, adapters, lora);
-    apply_activation(w_.activation, ffn, m * inter);
-    apply_linear(l.ffn_out, ffn, m, tmp, adapters, lora);
-    kernels::add_inplace(tmp, x, m * h);
-    apply_norm(l.out_norm, tmp, x, m, h);
+    apply_linear_add(l.attn_out, ctx, m, x, adapters, lora);  // post-norm: x = LN(x + attention)
+    apply_norm(l.attn_norm, x, x, m, h);
+    apply_linear(l.ffn_in, x, m, ffn, adapters, lora, epilogue(w_.activation));
+    apply_linear_add(l.ffn_out, ffn, m, x, adapters, lora);
+    apply_norm(l.out_norm, x, x, m, h);
   }
   hidden.assign(ws.x.begin(), ws.x.begin() + m * h);
 }

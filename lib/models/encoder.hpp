@@ -47,7 +47,7 @@ struct EncoderWeights {
 
 // Reusable activation buffers of a forward pass; grown on demand, owned by the session.
 struct EncoderWorkspace {
-  std::vector<float> x, q, k, v, ctx, tmp, ffn, lora, attn, head;
+  std::vector<float> x, q, k, v, ctx, ffn, lora, attn, head;
   std::vector<std::int64_t> positions;
 };
 

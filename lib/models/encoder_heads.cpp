@@ -4,13 +4,14 @@
 
 namespace nib::models {
 
-void apply_activation(io::Activation activation, float* x, std::int64_t n) {
+kernels::Epilogue epilogue(io::Activation activation) {
   switch (activation) {
-    case io::Activation::GeluErf: kernels::gelu_erf(x, n); break;
-    case io::Activation::GeluTanh: kernels::gelu_tanh(x, n); break;
-    case io::Activation::Relu: kernels::relu(x, n); break;
-    case io::Activation::Silu: kernels::silu(x, n); break;
+    case io::Activation::GeluErf: return kernels::Epilogue::GeluErf;
+    case io::Activation::GeluTanh: return kernels::Epilogue::GeluTanh;
+    case io::Activation::Relu: return kernels::Epilogue::Relu;
+    case io::Activation::Silu: return kernels::Epilogue::Silu;
   }
+  return kernels::Epilogue::None;
 }
 
 void run_sequence_head(const SequenceHead& head, const float* x, std::int64_t m, float* logits,
@@ -33,8 +34,7 @@ void run_mlm_head(const MlmHead& head, const float* x, std::int64_t m, float* lo
                   std::vector<float>& scratch, float* lora, const AdapterView* adapters) {
   const std::int64_t n = head.dense.w.n;
   scratch.resize(static_cast<std::size_t>(m * n));
-  apply_linear(head.dense, x, m, scratch.data(), adapters, lora);
-  apply_activation(head.activation, scratch.data(), m * n);
+  apply_linear(head.dense, x, m, scratch.data(), adapters, lora, epilogue(head.activation));
   apply_norm(head.norm, scratch.data(), scratch.data(), m, n);
   apply_linear(head.decoder, scratch.data(), m, logits, adapters, lora);
 }

@@ -39,8 +39,8 @@ struct EncoderHeads {
   std::optional<TokenHead> token;
 };
 
-// In place, n floats.
-void apply_activation(io::Activation activation, float* x, std::int64_t n);
+// The kernel epilogue computing `activation` (to fuse it into the preceding apply_linear).
+kernels::Epilogue epilogue(io::Activation activation);
 
 // x [m, hidden] → logits [m, labels]; `scratch` needs m × dense width floats, `lora` m × max rank.
 void run_sequence_head(const SequenceHead& head, const float* x, std::int64_t m, float* logits,

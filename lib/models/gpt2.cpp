@@ -101,8 +101,7 @@ class Gpt2 final : public DecoderLM {
       residual_add(s.x.data(), s.tmp.data(), n);
 
       apply_norm(l.ln_2, s.x.data(), s.xn.data(), n, e);
-      apply_linear(l.c_fc, s.xn.data(), n, s.ffn_a.data(), adapters, lora);
-      kernels::gelu_tanh(s.ffn_a.data(), n * shape_.ffn_width);
+      apply_linear(l.c_fc, s.xn.data(), n, s.ffn_a.data(), adapters, lora, kernels::Epilogue::GeluTanh);
       apply_linear(l.mlp_proj, s.ffn_a.data(), n, s.tmp.data(), adapters, lora);
       residual_add(s.x.data(), s.tmp.data(), n);
     }

@@ -39,7 +39,7 @@ void check_matmul(MatmulFn fn, std::int64_t m, std::int64_t k, std::int64_t n, n
   auto y = y0;
   const nk::Weight w{wv.data(), n, k, layout};
   // The public matmul defaults ldx/ldy (0); the internal paths take them explicitly.
-  const bool defaults = fn == nk::matmul && ldx_pad == 0 && ldy_pad == 0;
+  const bool defaults = fn == static_cast<MatmulFn>(nk::matmul) && ldx_pad == 0 && ldy_pad == 0;
   fn(x.data(), m, w, with_bias ? bias.data() : nullptr, y.data(), accumulate, defaults ? 0 : ldx,
      defaults ? 0 : ldy);
   int bad = 0;
@@ -208,4 +208,31 @@ TEST_CASE("kernels: matmul_many equals one matmul per projection (GEMV and oneDN
       nk::matmul_many(x.data(), m, ps);
       for (std::size_t i = 0; i < 4; ++i) CHECK(got[i] == want[i]);  // same kernels, same sums
     }
+}
+
+TEST_CASE("kernels: a matmul epilogue equals the matmul followed by the activation, on every path") {
+  // M = 1 runs the GEMV (then the activation), M > 1 oneDNN with a fused post-op (f32, and bf16
+  // where the CPU has a bf16 matmul, else widening); int8 at M > 1 the int8 matmul, then the activation. Each is compared with the same matmul followed by apply_epilogue.
+  const std::int64_t k = 72, n = 100, ldy = n + 3;
+  const auto wv = random_floats(static_cast<std::size_t>(n * k), 2);
+  const auto bias = random_floats(static_cast<std::size_t>(n), 3);
+  const auto bf16 = nk::pack_weight(wv.data(), n, k, nk::Layout::OutIn, nk::Storage::BF16);
+  const auto int8 = nk::pack_weight(wv.data(), n, k, nk::Layout::OutIn, nk::Storage::Int8);
+  for (const auto e : {nk::Epilogue::GeluErf, nk::Epilogue::GeluTanh, nk::Epilogue::Relu, nk::Epilogue::Silu})
+    for (const std::int64_t m : {1, 2, 17})
+      for (const auto& w : {nk::Weight{wv.data(), n, k, nk::Layout::OutIn}, bf16.view, int8.view}) {
+        CAPTURE(static_cast<int>(e));
+        CAPTURE(m);
+        CAPTURE(static_cast<int>(w.storage));
+        const auto x = random_floats(static_cast<std::size_t>(m * k), 1);
+        std::vector<float> want(static_cast<std::size_t>(m * ldy), -7.f), got = want;
+        nk::matmul(x.data(), m, w, bias.data(), want.data(), false, k, ldy);
+        for (std::int64_t i = 0; i < m; ++i) nk::apply_epilogue(e, want.data() + i * ldy, n);
+        nk::matmul(x.data(), m, w, bias.data(), got.data(), false, k, ldy, e);
+        int bad = 0;
+        for (std::size_t i = 0; i < got.size(); ++i)
+          if (std::abs(got[i] - want[i]) > 2e-6 * std::max(1.f, std::abs(want[i]))) ++bad;
+        CHECK(bad == 0);
+        CHECK(got[static_cast<std::size_t>(n)] == -7.f);  // row padding untouched
+      }
 }
