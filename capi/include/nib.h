@@ -219,11 +219,16 @@ NIB_C_API nib_status nib_chat_render_json(const nib_tokenizer* tokenizer, const 
 
 /* ---- sessions ----------------------------------------------------------------------------- */
 
+/* Element type of a causal session's KV cache (nib::KvCacheType). Since ABI 4. */
+typedef enum nib_kv_cache_type { NIB_KV_CACHE_F32 = 0, NIB_KV_CACHE_F16 = 1 } nib_kv_cache_type;
+
 typedef struct nib_session_options {
   size_t struct_size;
   int64_t n_ctx;   /* 0: the model's load option n_ctx, else the model's length capped at 4096 */
   int32_t threads; /* 0: all cores */
   int32_t drop_oldest_on_overflow; /* a full context drops the oldest tokens instead of failing */
+  int32_t kv_cache_type;           /* a nib_kv_cache_type: F16 halves the KV cache's memory. Since ABI 4 */
+  int32_t reserved;                /* 0; keeps the struct free of trailing padding */
 } nib_session_options;
 
 NIB_C_API nib_status nib_session_options_init(nib_session_options* options);

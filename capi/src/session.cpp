@@ -5,7 +5,7 @@
 using nib::capi::guard;
 using nib::capi::need;
 
-NIB_CAPI_NO_TAIL_PADDING(nib_session_options, drop_oldest_on_overflow);
+NIB_CAPI_NO_TAIL_PADDING(nib_session_options, reserved);
 
 namespace {
 
@@ -31,10 +31,14 @@ nib_status nib_session_create(const nib_model* model, const nib_session_options*
     const nib_session_options o = nib::capi::read_options(options, default_session_options(), "options");
     if (o.n_ctx < 0) nib::capi::invalid("options->n_ctx is negative");
     if (o.threads < 0) nib::capi::invalid("options->threads is negative");
+    if (o.kv_cache_type != NIB_KV_CACHE_F32 && o.kv_cache_type != NIB_KV_CACHE_F16)
+      nib::capi::invalid("options->kv_cache_type " + std::to_string(o.kv_cache_type) +
+                         " is not a nib_kv_cache_type");
     nib::SessionOptions s;
     s.n_ctx = o.n_ctx ? o.n_ctx : m.n_ctx;
     s.threads = o.threads;
     s.drop_oldest_on_overflow = o.drop_oldest_on_overflow != 0;
+    s.kv_cache = o.kv_cache_type == NIB_KV_CACHE_F16 ? nib::KvCacheType::F16 : nib::KvCacheType::F32;
     *out = new nib_session{nib::Session(m.model, s), {}};
   });
 }

@@ -1,4 +1,5 @@
-// nib bench -m DIR [--threads N] [--weights T] --json: load time, prefill and decode speed, peak RSS.
+// nib bench -m DIR [--threads N] [--weights T] [--kv-cache T] [--n-ctx N] [--decode-context N] --json: load
+// time, prefill and decode speed, peak RSS; for causal LMs the KV cache's type and bytes.
 // For causal LMs also the memory bandwidth decoding implies (weight bytes read per token in the chosen
 // storage type × tokens/s) next to
 // this machine's read bandwidth, and prefill GFLOP/s next to oneDNN's f32 GEMM peak for the model's
@@ -104,15 +105,29 @@ const char* weights_name(WeightType t) {
   return "f32";
 }
 
-nlohmann::json bench_causal(const Model& model, int threads, WeightType weights) {
+// What `nib bench` measures for a causal LM besides the model: the session's KV cache type and
+// context, and the prompt length decode speed is measured after.
+struct CausalBench {
+  KvCacheType kv = KvCacheType::F32;
+  std::int64_t n_ctx = 0;             // 0: the model's, capped at 1024
+  std::int64_t decode_context = 128;  // prompt tokens before the 128 timed decode steps
+};
+
+nlohmann::json bench_causal(const Model& model, int threads, WeightType weights, const CausalBench& cb) {
   const auto& info = model.info();
   SessionOptions so;
   so.threads = threads;
-  so.n_ctx = std::min<std::int64_t>(info.max_positions, 1024);
+  so.kv_cache = cb.kv;
+  so.n_ctx = cb.n_ctx > 0 ? cb.n_ctx : std::min<std::int64_t>(info.max_positions, 1024);
+  constexpr std::int64_t kDecodeSteps = 128;
+  if (cb.decode_context <= 0 || cb.decode_context + kDecodeSteps > so.n_ctx)
+    throw Error(Status::InvalidArgument, "--decode-context " + std::to_string(cb.decode_context) +
+                                             " must be positive and leave 128 tokens free in n_ctx " +
+                                             std::to_string(so.n_ctx));
   Session session(model, so);
   std::mt19937 rng(1234);
   std::uniform_int_distribution<TokenId> pick(3, static_cast<TokenId>(info.vocab_size - 1));
-  std::vector<TokenId> ids(512);
+  std::vector<TokenId> ids(static_cast<std::size_t>(std::max<std::int64_t>(512, cb.decode_context)));
   for (auto& id : ids) id = pick(rng);
 
   GenerateOptions prefill_only;
@@ -134,16 +149,23 @@ nlohmann::json bench_causal(const Model& model, int threads, WeightType weights)
   if (so.n_ctx >= 512) j["prefill_tok_s"]["512"] = tok_s_512 = prefill_tok_s(512, 2);
 
   GenerateOptions decode;
-  decode.max_new_tokens = 128;
+  decode.max_new_tokens = kDecodeSteps;
   decode.stop_at_eos = false;
   double decode_tok_s = 0;
   for (int r = 0; r < 2; ++r) {
     session.reset();
-    auto g = session.generate_ids(std::span(ids).first(128), decode);
+    auto g = session.generate_ids(std::span(ids).first(static_cast<std::size_t>(cb.decode_context)), decode);
     decode_tok_s =
         std::max(decode_tok_s, 1000.0 * static_cast<double>(g.stats.generated_tokens) / g.stats.decode_ms);
   }
   j["decode_tok_s"] = decode_tok_s;
+  j["decode_context"] = cb.decode_context;
+  j["n_ctx"] = so.n_ctx;
+  j["kv_cache"] = kv_cache_name(cb.kv);
+  // Keys and values of every layer and position of the session's context.
+  const std::int64_t kv_bytes = 2 * info.num_layers * so.n_ctx * info.num_kv_heads * info.head_dim *
+                                (cb.kv == KvCacheType::F16 ? 2 : 4);
+  j["kv_cache_mb"] = static_cast<double>(kv_bytes) / 1e6;
 
   const double weight_bytes = decode_weight_floats(info) * bytes_per_weight(weights);
   const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
@@ -176,12 +198,17 @@ Registrar reg(90, [](CLI::App& app) {
   auto threads = std::make_shared<int>(0);
   auto json = std::make_shared<bool>(false);
   auto lo = std::make_shared<LoadOptions>();
+  auto cb = std::make_shared<CausalBench>();
   add_model_option(*cmd, *dir);
   add_weights_option(*cmd, *lo);
   cmd->add_option("--threads", *threads, "Threads (0: all cores)");
+  add_kv_cache_option(*cmd, cb->kv);
+  cmd->add_option("--n-ctx", cb->n_ctx, "Causal LMs: the session's context (0: the model's, at most 1024)");
+  cmd->add_option("--decode-context", cb->decode_context,
+                  "Causal LMs: prompt tokens before the 128 timed decode steps (default 128)");
   cmd->add_flag("--json", *json, "Print one JSON document (the only output format)");
   // json is captured although unused: CLI11 writes the flag through it after this setup returns.
-  cmd->callback([dir, threads, json, lo] {
+  cmd->callback([dir, threads, json, lo, cb] {
     if (dir->empty()) throw CLI::RequiredError("--model");
     lo->threads = *threads;
     const auto t0 = Clock::now();
@@ -189,7 +216,7 @@ Registrar reg(90, [](CLI::App& app) {
     const double load_ms = 1000.0 * seconds_since(t0);
     nlohmann::json j;
     switch (model.info().kind) {
-      case ModelKind::CausalLM: j = bench_causal(model, *threads, lo->weights); break;
+      case ModelKind::CausalLM: j = bench_causal(model, *threads, lo->weights, *cb); break;
       case ModelKind::Encoder:
         j = bench_encoder(model, *threads);
         if (lo->weights == WeightType::Int8) {  // the ceiling of oneDNN's int8 matmul, same shapes and M

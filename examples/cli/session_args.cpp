@@ -1,5 +1,5 @@
-// The options every command that runs a model shares (-m, --weights, --adapter, --threads) and the one place
-// that turns them into a ready Session.
+// The options every command that runs a model shares (-m, --weights, --adapter, --threads, --kv-cache)
+// and the one place that turns them into a ready Session.
 #include <nib/adapter.hpp>
 #include <nib/error.hpp>
 #include <nib/model.hpp>
@@ -46,6 +46,19 @@ void add_weights_option(CLI::App& cmd, LoadOptions& options) {
       ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
 }
 
+void add_kv_cache_option(CLI::App& cmd, KvCacheType& kv) {
+  static const std::map<std::string, KvCacheType> names = {{"f32", KvCacheType::F32},
+                                                           {"f16", KvCacheType::F16}};
+  cmd.add_option("--kv-cache", kv,
+                 "KV cache element type of causal LMs: f32 (default) or f16 (half the memory; keys and "
+                 "values rounded to half precision)")
+      ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
+}
+
+const char* kv_cache_name(KvCacheType kv) {
+  return kv == KvCacheType::F16 ? "f16" : "f32";
+}
+
 void add_session_options(CLI::App& cmd, SessionArgs& args) {
   add_model_option(cmd, args.dir);
   add_weights_option(cmd, args.load);
@@ -53,6 +66,7 @@ void add_session_options(CLI::App& cmd, SessionArgs& args) {
                  "LoRA adapter folder (PEFT layout), optionally DIR:WEIGHT; repeatable")
       ->allow_extra_args(false);  // one folder per --adapter, so positional texts stay texts
   cmd.add_option("--threads", args.threads, "Threads (0: all cores)");
+  add_kv_cache_option(cmd, args.kv_cache);
 }
 
 Model load_model(const SessionArgs& args) {
@@ -69,6 +83,7 @@ std::vector<AdapterRef> load_adapters(const Model& model, const SessionArgs& arg
 Session open_session(const Model& model, const SessionArgs& args) {
   SessionOptions so;
   so.threads = args.threads;
+  so.kv_cache = args.kv_cache;
   Session session(model, so);
   if (!args.adapters.empty()) session.use_adapters(load_adapters(model, args));
   return session;

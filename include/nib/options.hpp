@@ -7,6 +7,11 @@ namespace nib {
 
 enum class WeightType { Auto, F32, BF16, F16, Int8 };
 
+// Element type of a causal session's KV cache. F16 halves its memory (and the bytes decode
+// attention reads per token) at a small accuracy cost: keys and values are rounded to IEEE half
+// when stored; attention still computes in f32.
+enum class KvCacheType { F32, F16 };
+
 // Progress of a long operation in [0, 1]; return false to cancel (the operation then throws
 // nib::Error with Status::Cancelled).
 using ProgressFn = std::function<bool(float)>;

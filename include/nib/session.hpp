@@ -27,8 +27,9 @@ class SessionImpl;
 struct SessionOptions {
   std::int64_t n_ctx = 0;  // 0: the model's context length, capped at max_default_ctx
   std::int64_t max_default_ctx = 4096;
-  int threads = 0;                       // 0: all cores
-  bool drop_oldest_on_overflow = false;  // a full context drops the oldest tokens instead of failing
+  int threads = 0;                          // 0: all cores
+  bool drop_oldest_on_overflow = false;     // a full context drops the oldest tokens instead of failing
+  KvCacheType kv_cache = KvCacheType::F32;  // causal LMs: the cache's element type (nib/options.hpp)
 };
 
 struct SamplingOptions {

@@ -4,7 +4,9 @@
 // head at a time as two single-threaded GEMMs (S = Q·Kᵀ, O = P·V) around a row softmax, which runs
 // at GEMM speed instead of dot-product speed. Work items are spread over threads dynamically
 // (causal rows differ in length); each thread owns one slice of the caller's scratch, so nothing is
-// allocated.
+// allocated. K and V may be f32 or f16 (an f16 KV cache): the row path widens them as it reads
+// them, the block path widens the block's key range of one head into its scratch slot first (a
+// 1/64 share of the GEMM work: each widened key serves a block of 64 queries).
 #include <immintrin.h>
 #include <omp.h>
 
@@ -39,6 +41,11 @@ int64_t padded_kv(const AttentionShape& s) {
 int64_t scores_per_slot(const AttentionShape& s) {
   return block_rows(s) * padded_kv(s);
 }
+// Floats per thread's slot: the scores, and for f16 blocks the widened K and V of one head.
+int64_t slot_floats(const AttentionShape& s, Storage kv) {
+  const bool widen = kv != Storage::F32 && block_rows(s) > 1;
+  return scores_per_slot(s) + (widen ? 2 * padded_kv(s) * s.head_dim : 0);
+}
 
 // Visible keys [lo, hi) of the query at absolute position pos.
 void visible(const AttentionShape& s, int64_t pos, int64_t& lo, int64_t& hi) {
@@ -48,18 +55,20 @@ void visible(const AttentionShape& s, int64_t pos, int64_t& lo, int64_t& hi) {
   if (s.window > 0) lo = std::max<int64_t>(0, pos - s.window + 1);
 }
 
-void attend_row(const float* q, const float* k, const float* v, const AttentionShape& s, int64_t lo,
-                int64_t hi, const std::uint8_t* key_mask, float scale, float* scores, float* out) {
+template <Storage S>
+void attend_row(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
+                int64_t lo, int64_t hi, const std::uint8_t* key_mask, float scale, float* scores,
+                float* out) {
   const int64_t hd = s.head_dim, ld = s.kv_stride;
   // Scores for keys lo..hi-1, stored at scores[0..n); masked keys get -inf (exp -> 0).
   const int64_t n = hi - lo;
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
-    const float* kj = k + (lo + j) * ld;
-    _mm_storeu_ps(scores + j,
-                  _mm_mul_ps(simd::dot4(q, kj, kj + ld, kj + 2 * ld, kj + 3 * ld, hd), _mm_set1_ps(scale)));
+    const simd::Elem<S>* kj = k + (lo + j) * ld;
+    _mm_storeu_ps(scores + j, _mm_mul_ps(simd::dot4<S>(q, kj, kj + ld, kj + 2 * ld, kj + 3 * ld, hd),
+                                         _mm_set1_ps(scale)));
   }
-  for (; j < n; ++j) scores[j] = simd::dot1(q, k + (lo + j) * ld, hd) * scale;
+  for (; j < n; ++j) scores[j] = simd::dot1<S>(q, k + (lo + j) * ld, hd) * scale;
   if (key_mask)
     for (j = 0; j < n; ++j)
       if (!key_mask[lo + j]) scores[j] = -INFINITY;
@@ -70,23 +79,25 @@ void attend_row(const float* q, const float* k, const float* v, const AttentionS
   const __m256i tail = simd::tail_mask(hd - full);
   for (j = 0; j < n; ++j) {
     if (scores[j] == 0.f) continue;
-    const float* vj = v + (lo + j) * ld;
+    const simd::Elem<S>* vj = v + (lo + j) * ld;
     const __m256 p = _mm256_set1_ps(scores[j]);
     int64_t d = 0;
     for (; d < full; d += 8)
-      _mm256_storeu_ps(out + d, _mm256_fmadd_ps(p, _mm256_loadu_ps(vj + d), _mm256_loadu_ps(out + d)));
+      _mm256_storeu_ps(out + d, _mm256_fmadd_ps(p, simd::load8<S>(vj + d), _mm256_loadu_ps(out + d)));
     if (d < hd)
       _mm256_maskstore_ps(
           out + d, tail,
-          _mm256_fmadd_ps(p, _mm256_maskload_ps(vj + d, tail), _mm256_maskload_ps(out + d, tail)));
+          _mm256_fmadd_ps(p, simd::load_tail<S>(vj + d, hd - d), _mm256_maskload_ps(out + d, tail)));
   }
 }
 
 // Queries i0..i1-1 of head h: S = scale·Q·Kᵀ over the keys any of them sees, each row's softmax over
 // its own visible keys (zeros elsewhere), then O = P·V.
-void attend_block(const float* q, const float* k, const float* v, const AttentionShape& s, int64_t h,
-                  int64_t i0, int64_t i1, const std::uint8_t* key_mask, float scale, float* scores,
-                  float* out) {
+// f16 keys and values are first widened into `widened` (2·padded_kv·head_dim floats).
+template <Storage S>
+void attend_block(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
+                  int64_t h, int64_t i0, int64_t i1, const std::uint8_t* key_mask, float scale, float* scores,
+                  [[maybe_unused]] float* widened, float* out) {
   const int64_t hd = s.head_dim, kvh = h / (s.n_heads / s.n_kv_heads), rows = i1 - i0;
   int64_t klo = 0, khi = 0, lo = 0, hi = 0;
   visible(s, s.q_pos0 + i0, klo, hi);
@@ -97,10 +108,24 @@ void attend_block(const float* q, const float* k, const float* v, const Attentio
     return;
   }
   const int64_t width = khi - klo, ld = padded_kv(s);
-  const float* kb = k + klo * s.kv_stride + kvh * hd;
-  const float* vb = v + klo * s.kv_stride + kvh * hd;
-  onednn::sgemm(q + i0 * s.q_stride + h * hd, s.q_stride, kb, s.kv_stride, true, scores, ld, rows, width, hd,
-                scale, 0.f);
+  const float *kb, *vb;
+  int64_t kv_ld = s.kv_stride;
+  if constexpr (S == Storage::F32) {
+    kb = k + klo * s.kv_stride + kvh * hd;
+    vb = v + klo * s.kv_stride + kvh * hd;
+  } else {
+    float* wk = widened;
+    float* wv = widened + ld * hd;
+    for (int64_t j = 0; j < width; ++j) {
+      f16_to_f32(k + (klo + j) * s.kv_stride + kvh * hd, wk + j * hd, hd);
+      f16_to_f32(v + (klo + j) * s.kv_stride + kvh * hd, wv + j * hd, hd);
+    }
+    kb = wk;
+    vb = wv;
+    kv_ld = hd;
+  }
+  onednn::sgemm(q + i0 * s.q_stride + h * hd, s.q_stride, kb, kv_ld, true, scores, ld, rows, width, hd, scale,
+                0.f);
   for (int64_t i = 0; i < rows; ++i) {
     float* row = scores + i * ld;
     visible(s, s.q_pos0 + i0 + i, lo, hi);
@@ -117,17 +142,12 @@ void attend_block(const float* q, const float* k, const float* v, const Attentio
     std::fill(row + hi, row + width, 0.f);
     softmax_row(row + lo, hi - lo);
   }
-  onednn::sgemm(scores, ld, vb, s.kv_stride, false, o, s.out_stride, rows, hd, width, 1.f, 0.f);
+  onednn::sgemm(scores, ld, vb, kv_ld, false, o, s.out_stride, rows, hd, width, 1.f, 0.f);
 }
 
-}  // namespace
-
-int64_t attention_scratch_floats(const AttentionShape& s) {
-  return scratch_slots() * scores_per_slot(s);
-}
-
-void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
-               float* scratch, const std::uint8_t* key_mask) {
+template <Storage S>
+void attention_impl(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
+                    float* out, float* scratch, const std::uint8_t* key_mask) {
   if (s.n_q <= 0 || s.n_heads <= 0) return;
   const int64_t group = s.n_heads / s.n_kv_heads;
   const float scale = s.scale != 0.f ? s.scale : 1.f / std::sqrt(static_cast<float>(s.head_dim));
@@ -137,13 +157,13 @@ void attention(const float* q, const float* k, const float* v, const AttentionSh
 #pragma omp parallel num_threads(threads)
     {
       // oneDNN's sgemm runs single-threaded inside this parallel region.
-      float* scores = scratch + omp_get_thread_num() * scores_per_slot(s);
+      float* scores = scratch + omp_get_thread_num() * slot_floats(s, S);
 #pragma omp for schedule(dynamic, 1)
       for (int64_t it = 0; it < items; ++it) {
         // Later query blocks see more keys (causal): hand them out first.
         const int64_t b = per_head - 1 - it / s.n_heads, h = it % s.n_heads;
-        attend_block(q, k, v, s, h, b * kBlockRows, std::min(s.n_q, (b + 1) * kBlockRows), key_mask, scale,
-                     scores, out);
+        attend_block<S>(q, k, v, s, h, b * kBlockRows, std::min(s.n_q, (b + 1) * kBlockRows), key_mask, scale,
+                        scores, scores + scores_per_slot(s), out);
       }
     }
     return;
@@ -152,7 +172,7 @@ void attention(const float* q, const float* k, const float* v, const AttentionSh
   const bool parallel = rows > 1 && rows * std::max<int64_t>(s.n_kv, 1) * s.head_dim >= (1 << 15);
 #pragma omp parallel num_threads(threads) if (parallel)
   {
-    float* scores = scratch + omp_get_thread_num() * scores_per_slot(s);
+    float* scores = scratch + omp_get_thread_num() * slot_floats(s, S);
 #pragma omp for schedule(dynamic, 4)
     for (int64_t r = 0; r < rows; ++r) {
       // Head-major order keeps one head's K/V hot in cache across consecutive queries.
@@ -165,10 +185,26 @@ void attention(const float* q, const float* k, const float* v, const AttentionSh
         continue;
       }
       const int64_t kvh = h / group;
-      attend_row(q + i * s.q_stride + h * s.head_dim, k + kvh * s.head_dim, v + kvh * s.head_dim, s, lo, hi,
-                 key_mask, scale, scores, o);
+      attend_row<S>(q + i * s.q_stride + h * s.head_dim, k + kvh * s.head_dim, v + kvh * s.head_dim, s, lo,
+                    hi, key_mask, scale, scores, o);
     }
   }
+}
+
+}  // namespace
+
+int64_t attention_scratch_floats(const AttentionShape& s, Storage kv) {
+  return scratch_slots() * slot_floats(s, kv);
+}
+
+void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
+               float* scratch, const std::uint8_t* key_mask) {
+  attention_impl<Storage::F32>(q, k, v, s, out, scratch, key_mask);
+}
+
+void attention(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+               float* out, float* scratch, const std::uint8_t* key_mask) {
+  attention_impl<Storage::F16>(q, k, v, s, out, scratch, key_mask);
 }
 
 }  // namespace nib::kernels

@@ -11,8 +11,8 @@ namespace nib::kernels {
 // How a weight matrix is stored. OutIn: nn.Linear [N, K]; InOut: GPT-2 Conv1D [K, N].
 enum class Layout { OutIn, InOut };
 
-// Element type of a weight matrix. Int8 is symmetric with one f32 scale per block of kInt8Block
-// consecutive input features of each output (w ≈ q · scale), always stored OutIn.
+// Element type of a weight matrix (and, F32 or F16, of a KV cache). Int8 is symmetric with one f32 scale per
+// block of kInt8Block consecutive input features of each output (w ≈ q · scale), always stored OutIn.
 enum class Storage { F32, BF16, F16, Int8 };
 constexpr std::int64_t kInt8Block = 32;
 
@@ -61,6 +61,10 @@ PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layou
 
 // n floats to bf16 bits, rounded to nearest even (NaN stays NaN).
 void round_to_bf16(const float* src, std::int64_t n, std::uint16_t* dst);
+// IEEE half <-> f32 over n values (F16C; narrowing rounds to nearest even): f16 weight packing and
+// the f16 KV cache.
+void f32_to_f16(const float* src, std::uint16_t* dst, std::int64_t n);
+void f16_to_f32(const std::uint16_t* src, float* dst, std::int64_t n);
 
 // Element-wise function applied to a matmul's output. oneDNN fuses it into the GEMM (each tile is
 // activated while still in cache, instead of one more pass over y); other paths apply it after.
@@ -128,7 +132,9 @@ void rope_apply(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int6
 // Query i sits at absolute position q_pos0 + i; key j at position j.
 // causal: key j is visible to query i iff j <= q_pos0 + i (and, with window > 0, q_pos0 + i - j < window).
 // key_mask (optional, n_kv entries, 0 = padding) hides keys for encoder batches.
-// out: [n_q, n_heads, head_dim] with token stride out_stride. `scratch` needs attention_scratch_floats().
+// out: [n_q, n_heads, head_dim] with token stride out_stride. `scratch` needs attention_scratch_floats()
+// for the element type of k and v: f32, or f16 (IEEE half bits: a KV cache stored in 16 bits, widened
+// as it is read).
 struct AttentionShape {
   std::int64_t n_q = 0, n_kv = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
   std::int64_t q_stride = 0, kv_stride = 0, out_stride = 0;
@@ -137,9 +143,11 @@ struct AttentionShape {
   std::int64_t window = 0;
   float scale = 0.f;  // 0: 1/sqrt(head_dim)
 };
-std::int64_t attention_scratch_floats(const AttentionShape& s);
+std::int64_t attention_scratch_floats(const AttentionShape& s, Storage kv = Storage::F32);
 void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
                float* scratch, const std::uint8_t* key_mask = nullptr);
+void attention(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+               float* out, float* scratch, const std::uint8_t* key_mask = nullptr);
 
 // Threads used by kernels called from the current thread (0: all cores). oneDNN and our own
 // OpenMP regions both honour it.

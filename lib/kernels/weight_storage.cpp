@@ -115,17 +115,10 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
       break;
     case Storage::F16: {
       p.half.resize(count);
-      const std::size_t vec = count / 8 * 8;
+      constexpr std::size_t kSlice = 4096;  // values per parallel work item
 #pragma omp parallel for schedule(static)
-      for (std::size_t v = 0; v < vec; v += 8) {
-        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + v), _MM_FROUND_TO_NEAREST_INT);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(p.half.data() + v), h);
-      }
-      std::size_t i = vec;
-      // Not _cvtss_sh: clang's macro for it uses a compound literal, an error under -Wpedantic.
-      for (; i < count; ++i)
-        p.half[i] = static_cast<std::uint16_t>(
-            _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(src[i]), _MM_FROUND_TO_NEAREST_INT), 0));
+      for (std::size_t v = 0; v < count; v += kSlice)
+        f32_to_f16(src + v, p.half.data() + v, static_cast<int64_t>(std::min(kSlice, count - v)));
       break;
     }
     case Storage::Int8: {

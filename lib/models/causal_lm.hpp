@@ -5,6 +5,8 @@
 #include <memory>
 #include <span>
 
+#include <nib/options.hpp>
+
 #include "io/model_config.hpp"
 #include "models/blocks.hpp"
 #include "models/weight_binder.hpp"
@@ -27,10 +29,12 @@ class CausalLM {
   virtual const io::ModelConfig& config() const = 0;
   virtual const ModuleRegistry& modules() const = 0;
 
-  // A fresh state with room for n_ctx tokens and prefill chunks of up to max_batch tokens.
-  virtual std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch) const = 0;
-  // The bytes new_state(n_ctx, max_batch) allocates, known before allocating (memory caps).
-  virtual std::uint64_t state_bytes(std::int64_t n_ctx, std::int64_t max_batch) const = 0;
+  // A fresh state with room for n_ctx tokens of keys and values of type `kv`, and prefill chunks
+  // of up to max_batch tokens.
+  virtual std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch,
+                                                 KvCacheType kv) const = 0;
+  // The bytes new_state(n_ctx, max_batch, kv) allocates, known before allocating (memory caps).
+  virtual std::uint64_t state_bytes(std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv) const = 0;
 
   // Appends ids at positions state.length() ... and writes the logits of the requested rows
   // (indices into ids, ascending) to logits[rows.size(), vocab]. Throws ContextFull when the

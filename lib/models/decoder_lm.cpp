@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include <nib/error.hpp>
 
@@ -12,64 +14,96 @@ std::size_t sz(std::int64_t n) {
   return static_cast<std::size_t>(n);
 }
 
-// Element counts of a DecoderState's buffers: one home for its allocation and its size estimate.
-// n_ctx comes from the caller, so products are checked.
-struct StateSizes {
-  std::uint64_t hidden, proj, attn, ffn, positions, inv_freq, rope, attn_scratch, kv;
-
-  StateSizes(const DecoderShape& s, std::int64_t n_ctx, std::int64_t b) {
-    auto mul = [](std::uint64_t x, std::uint64_t y) {
-      std::uint64_t r;
-      if (__builtin_mul_overflow(x, y, &r))
-        throw Error(Status::InvalidArgument, "the KV cache size overflows 64 bits (n_ctx too large)");
-      return r;
-    };
-    auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
-    hidden = mul(u(b), u(s.hidden));
-    proj = mul(u(b), u(s.proj_width));
-    attn = mul(u(b), u(s.attn_width));
-    ffn = mul(u(b), u(s.ffn_width));
-    positions = u(b);
-    inv_freq = u(s.rope_half);
-    rope = mul(mul(u(b), 2), u(s.rope_half));
-    kernels::AttentionShape as;
-    as.n_q = b;
-    as.n_kv = n_ctx;
-    as.n_heads = s.heads;
-    as.n_kv_heads = s.kv_heads;
-    as.head_dim = s.head_dim;
-    attn_scratch = u(kernels::attention_scratch_floats(as));
-    kv = mul(mul(u(s.layers), u(n_ctx)), u(s.kv_dim));
-    mul(kv, 2 * sizeof(float));  // the byte total below must fit too
-  }
-
-  std::uint64_t bytes() const {
-    return sizeof(float) * (3 * hidden + proj + attn + 2 * ffn + inv_freq + rope + attn_scratch + 2 * kv) +
-           sizeof(std::int64_t) * positions;
-  }
-};
-}  // namespace
-
-DecoderState::DecoderState(const DecoderShape& s, std::int64_t n_ctx, std::int64_t max_batch)
-    : shape_(s), n_ctx_(n_ctx), max_batch_(max_batch) {
-  const StateSizes z(s, n_ctx, max_batch);
-  x.resize(z.hidden);
-  xn.resize(z.hidden);
-  tmp.resize(z.hidden);
-  proj.resize(z.proj);
-  attn.resize(z.attn);
-  ffn_a.resize(z.ffn);
-  ffn_b.resize(z.ffn);
-  positions.resize(z.positions);
-  inv_freq.resize(z.inv_freq);
-  rope.resize(z.rope);
-  attn_scratch.resize(z.attn_scratch);
-  k_.resize(z.kv);
-  v_.resize(z.kv);
+// n_ctx comes from the caller, so size arithmetic is checked.
+std::uint64_t checked_mul(std::uint64_t x, std::uint64_t y) {
+  std::uint64_t r;
+  if (__builtin_mul_overflow(x, y, &r))
+    throw Error(Status::InvalidArgument, "the KV cache size overflows 64 bits (n_ctx too large)");
+  return r;
 }
 
-std::uint64_t DecoderState::bytes(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch) {
-  return StateSizes(shape, n_ctx, max_batch).bytes();
+std::uint64_t u(std::int64_t v) {
+  return static_cast<std::uint64_t>(v);
+}
+}  // namespace
+
+template <class Visit>
+void DecoderState::buffers(const DecoderShape& s, std::int64_t n_ctx, std::int64_t b, KvCacheType kv,
+                           Visit&& visit) {
+  const auto mul = checked_mul;
+  const std::uint64_t hidden = mul(u(b), u(s.hidden)), ffn = mul(u(b), u(s.ffn_width));
+  visit(&DecoderState::x, hidden);
+  visit(&DecoderState::xn, hidden);
+  visit(&DecoderState::tmp, hidden);
+  visit(&DecoderState::proj, mul(u(b), u(s.proj_width)));
+  visit(&DecoderState::attn, mul(u(b), u(s.attn_width)));
+  visit(&DecoderState::ffn_a, ffn);
+  visit(&DecoderState::ffn_b, ffn);
+  visit(&DecoderState::positions, u(b));
+  visit(&DecoderState::inv_freq, u(s.rope_half));
+  visit(&DecoderState::rope, mul(mul(u(b), 2), u(s.rope_half)));
+  kernels::AttentionShape as;
+  as.n_q = b;
+  as.n_kv = n_ctx;
+  as.n_heads = s.heads;
+  as.n_kv_heads = s.kv_heads;
+  as.head_dim = s.head_dim;
+  const bool half = kv == KvCacheType::F16;
+  visit(&DecoderState::attn_scratch,
+        u(kernels::attention_scratch_floats(as, half ? kernels::Storage::F16 : kernels::Storage::F32)));
+  const std::uint64_t cache = mul(mul(u(s.layers), u(n_ctx)), u(s.kv_dim));
+  visit(&DecoderState::k_, half ? 0 : cache);
+  visit(&DecoderState::v_, half ? 0 : cache);
+  visit(&DecoderState::k16_, half ? cache : 0);
+  visit(&DecoderState::v16_, half ? cache : 0);
+  visit(&DecoderState::staging_, half ? mul(mul(u(b), 2), u(s.kv_dim)) : 0);
+}
+
+DecoderState::DecoderState(const DecoderShape& s, std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv)
+    : shape_(s), n_ctx_(n_ctx), max_batch_(max_batch), kv_(kv) {
+  buffers(s, n_ctx, max_batch, kv,
+          [this](auto member, std::uint64_t count) { (this->*member).resize(count); });
+}
+
+std::uint64_t DecoderState::bytes(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch,
+                                  KvCacheType kv) {
+  std::uint64_t total = 0;
+  buffers(shape, n_ctx, max_batch, kv, [&total](auto member, std::uint64_t count) {
+    using Buffer = std::remove_reference_t<decltype(std::declval<DecoderState&>().*member)>;
+    const std::uint64_t b = checked_mul(count, sizeof(typename Buffer::value_type));
+    if (__builtin_add_overflow(total, b, &total))
+      throw Error(Status::InvalidArgument, "the KV cache size overflows 64 bits (n_ctx too large)");
+  });
+  return total;
+}
+
+std::size_t DecoderState::cache_offset(std::int64_t layer) const {
+  return sz(layer * n_ctx_ * shape_.kv_dim);
+}
+
+float* DecoderState::new_keys(std::int64_t layer) {
+  if (kv_ == KvCacheType::F16) return staging_.data();
+  return k_.data() + cache_offset(layer) + sz(length_ * shape_.kv_dim);
+}
+
+float* DecoderState::new_values(std::int64_t layer) {
+  if (kv_ == KvCacheType::F16) return staging_.data() + sz(max_batch_ * shape_.kv_dim);
+  return v_.data() + cache_offset(layer) + sz(length_ * shape_.kv_dim);
+}
+
+void DecoderState::store_kv(std::int64_t layer, std::int64_t n) {
+  if (kv_ != KvCacheType::F16) return;  // written in place
+  const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim);
+  kernels::f32_to_f16(new_keys(layer), k16_.data() + at, n * shape_.kv_dim);
+  kernels::f32_to_f16(new_values(layer), v16_.data() + at, n * shape_.kv_dim);
+}
+
+void DecoderState::attend(std::int64_t layer, const float* q, const kernels::AttentionShape& as, float* out) {
+  const std::size_t at = cache_offset(layer);
+  if (kv_ == KvCacheType::F16)
+    kernels::attention(q, k16_.data() + at, v16_.data() + at, as, out, attn_scratch.data());
+  else
+    kernels::attention(q, k_.data() + at, v_.data() + at, as, out, attn_scratch.data());
 }
 
 void DecoderState::truncate(std::int64_t n) {
@@ -105,14 +139,15 @@ void DecoderLM::check_context(std::int64_t n_ctx, std::int64_t max_batch) const 
   }
 }
 
-std::unique_ptr<CausalState> DecoderLM::new_state(std::int64_t n_ctx, std::int64_t max_batch) const {
+std::unique_ptr<CausalState> DecoderLM::new_state(std::int64_t n_ctx, std::int64_t max_batch,
+                                                  KvCacheType kv) const {
   check_context(n_ctx, max_batch);
-  return std::make_unique<DecoderState>(shape_, n_ctx, std::min(max_batch, n_ctx));
+  return std::make_unique<DecoderState>(shape_, n_ctx, std::min(max_batch, n_ctx), kv);
 }
 
-std::uint64_t DecoderLM::state_bytes(std::int64_t n_ctx, std::int64_t max_batch) const {
+std::uint64_t DecoderLM::state_bytes(std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv) const {
   check_context(n_ctx, max_batch);
-  return DecoderState::bytes(shape_, n_ctx, std::min(max_batch, n_ctx));
+  return DecoderState::bytes(shape_, n_ctx, std::min(max_batch, n_ctx), kv);
 }
 
 DecoderState& DecoderLM::checked_state(std::span<const std::int32_t> ids, CausalState& state,

@@ -26,9 +26,10 @@ struct DecoderShape {
 
 class DecoderState final : public CausalState {
  public:
-  DecoderState(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch);
+  DecoderState(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv);
   // The bytes such a state allocates (checked arithmetic: InvalidArgument on overflow).
-  static std::uint64_t bytes(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch);
+  static std::uint64_t bytes(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch,
+                             KvCacheType kv);
 
   std::int64_t capacity() const override { return n_ctx_; }
   std::int64_t length() const override { return length_; }
@@ -36,8 +37,14 @@ class DecoderState final : public CausalState {
   std::int64_t max_batch() const { return max_batch_; }
   void set_length(std::int64_t n) { length_ = n; }
 
-  float* keys(std::int64_t layer) { return k_.data() + layer * n_ctx_ * shape_.kv_dim; }
-  float* values(std::int64_t layer) { return v_.data() + layer * n_ctx_ * shape_.kv_dim; }
+  // Where a layer writes the keys / values (kv_dim floats per token, f32) of the n tokens it adds
+  // at length(): the f32 cache itself, or staging rows that store_kv() rounds into an f16 cache.
+  float* new_keys(std::int64_t layer);
+  float* new_values(std::int64_t layer);
+  // Makes the n new keys/values of `layer` part of its cache (f16: converts the staging rows).
+  void store_kv(std::int64_t layer, std::int64_t n);
+  // kernels::attention of q over `layer`'s cached keys/values (as.n_kv of them), in either type.
+  void attend(std::int64_t layer, const float* q, const kernels::AttentionShape& as, float* out);
   // The LoRA scratch for this adapter set (grows only when a larger adapter set is first used).
   float* lora(const AdapterView* adapters);
 
@@ -47,17 +54,29 @@ class DecoderState final : public CausalState {
   std::vector<std::int64_t> positions;
 
  private:
+  // Calls visit(&DecoderState::buffer, element count) for every buffer: the one table that both
+  // the constructor (allocating) and bytes() (the memory budget's estimate) read.
+  template <class Visit>
+  static void buffers(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv,
+                      Visit&& visit);
+  std::size_t cache_offset(std::int64_t layer) const;
+
   DecoderShape shape_;
   std::int64_t n_ctx_, max_batch_, length_ = 0;
-  std::vector<float> k_, v_, lora_;
+  KvCacheType kv_;
+  std::vector<float> k_, v_;              // f32 cache: [layers, n_ctx, kv_dim] each
+  std::vector<std::uint16_t> k16_, v16_;  // f16 cache, same layout
+  std::vector<float> staging_;            // f16: new keys | new values, max_batch rows each
+  std::vector<float> lora_;
 };
 
 class DecoderLM : public CausalLM {
  public:
   const io::ModelConfig& config() const override { return config_; }
   const ModuleRegistry& modules() const override { return modules_; }
-  std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch) const override;
-  std::uint64_t state_bytes(std::int64_t n_ctx, std::int64_t max_batch) const override;
+  std::unique_ptr<CausalState> new_state(std::int64_t n_ctx, std::int64_t max_batch,
+                                         KvCacheType kv) const override;
+  std::uint64_t state_bytes(std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv) const override;
   void forward(std::span<const std::int32_t> ids, CausalState& state, std::span<const std::int64_t> rows,
                float* logits, const AdapterView* adapters) const final;
   void forward_hidden(std::span<const std::int32_t> ids, CausalState& state, float* hidden,

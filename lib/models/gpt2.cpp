@@ -87,16 +87,17 @@ class Gpt2 final : public DecoderLM {
 
     for (std::size_t i = 0; i < layers_.size(); ++i) {
       const Layer& l = layers_[i];
-      float* k = s.keys(static_cast<std::int64_t>(i));
-      float* v = s.values(static_cast<std::int64_t>(i));
+      const auto layer = static_cast<std::int64_t>(i);
+      float *k = s.new_keys(layer), *v = s.new_values(layer);
       apply_norm(l.ln_1, s.x.data(), s.xn.data(), n, e);
       apply_linear(l.c_attn, s.xn.data(), n, s.proj.data(), adapters, lora);
       for (std::int64_t t = 0; t < n; ++t) {
         const float* row = s.proj.data() + t * 3 * e;
-        std::memcpy(k + (pos0 + t) * e, row + e, sizeof(float) * static_cast<std::size_t>(e));
-        std::memcpy(v + (pos0 + t) * e, row + 2 * e, sizeof(float) * static_cast<std::size_t>(e));
+        std::memcpy(k + t * e, row + e, sizeof(float) * static_cast<std::size_t>(e));
+        std::memcpy(v + t * e, row + 2 * e, sizeof(float) * static_cast<std::size_t>(e));
       }
-      kernels::attention(s.proj.data(), k, v, as, s.attn.data(), s.attn_scratch.data());
+      s.store_kv(layer, n);
+      s.attend(layer, s.proj.data(), as, s.attn.data());
       apply_linear(l.attn_proj, s.attn.data(), n, s.tmp.data(), adapters, lora);
       residual_add(s.x.data(), s.tmp.data(), n);
 

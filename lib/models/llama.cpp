@@ -1,6 +1,6 @@
 // Llama-family decoder (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM): pre-RMSNorm
 // blocks, rotate-half RoPE on q and k, grouped-query attention (optionally sliding-window), SwiGLU
-// MLP, tied or separate LM head. Keys and values are projected straight into the KV cache.
+// MLP, tied or separate LM head. Keys and values are projected straight into an f32 KV cache.
 #include <string>
 #include <vector>
 
@@ -105,15 +105,15 @@ class Llama final : public DecoderLM {
 
     for (std::size_t i = 0; i < layers_.size(); ++i) {
       const Layer& l = layers_[i];
-      float* k = s.keys(static_cast<std::int64_t>(i));
-      float* v = s.values(static_cast<std::int64_t>(i));
-      float* k_new = k + pos0 * kv_dim;
+      const auto layer = static_cast<std::int64_t>(i);
+      float* k_new = s.new_keys(layer);
       apply_norm(l.attn_norm, s.x.data(), s.xn.data(), n, h);
-      const LinearOut qkv[] = {{&l.q, s.proj.data()}, {&l.k, k_new}, {&l.v, v + pos0 * kv_dim}};
+      const LinearOut qkv[] = {{&l.q, s.proj.data()}, {&l.k, k_new}, {&l.v, s.new_values(layer)}};
       apply_linears(qkv, s.xn.data(), n, adapters, lora);
       kernels::rope_apply(s.proj.data(), n, shape_.heads, hd, q_dim, s.rope.data());
       kernels::rope_apply(k_new, n, shape_.kv_heads, hd, kv_dim, s.rope.data());
-      kernels::attention(s.proj.data(), k, v, as, s.attn.data(), s.attn_scratch.data());
+      s.store_kv(layer, n);
+      s.attend(layer, s.proj.data(), as, s.attn.data());
       apply_linear(l.o, s.attn.data(), n, s.tmp.data(), adapters, lora);
       residual_add(s.x.data(), s.tmp.data(), n);
 

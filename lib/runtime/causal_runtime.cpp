@@ -17,12 +17,12 @@ CausalRuntime::CausalRuntime(const ModelImpl& owner, const SessionOptions& o) : 
   if (n <= 0) throw Error(Status::InvalidArgument, "SessionOptions.max_default_ctx must be positive");
   const std::int64_t batch = std::min(n, kPrefillChunk);
   // The state, the logits row and the cached ids, reserved before any of them is allocated.
-  const std::uint64_t bytes = model.state_bytes(n, batch) +
+  const std::uint64_t bytes = model.state_bytes(n, batch, o.kv_cache) +
                               sizeof(float) * static_cast<std::uint64_t>(c.vocab_size) +
                               sizeof(TokenId) * static_cast<std::uint64_t>(n);
   memory_ =
       owner.memory().reserve(bytes, "a session's KV cache and buffers (n_ctx " + std::to_string(n) + ")");
-  state = model.new_state(n, batch);
+  state = model.new_state(n, batch, o.kv_cache);
   cached_ids.reserve(static_cast<std::size_t>(n));
   logits.resize(static_cast<std::size_t>(c.vocab_size));
 }

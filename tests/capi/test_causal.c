@@ -38,12 +38,17 @@ static void info(nib_model* model) {
   CHECK_STATUS(nib_model_label(model, 0, &label), NIB_INVALID_ARGUMENT);
 }
 
-static void greedy_goldens(nib_model* model) {
+/* The greedy goldens, with the default (f32) KV cache or `kv_cache_type`'s. */
+static void greedy_goldens_with(nib_model* model, int32_t kv_cache_type) {
   const char* golden = shared_path("models/stories260K/golden/greedy.json");
   char file[4096];
   snprintf(file, sizeof file, "%s", golden);
+  nib_session_options so;
+  CHECK_OK(nib_session_options_init(&so));
+  CHECK(so.kv_cache_type == NIB_KV_CACHE_F32);
+  so.kv_cache_type = kv_cache_type;
   nib_session* session = NULL;
-  CHECK_OK(nib_session_create(model, NULL, &session));
+  CHECK_OK(nib_session_create(model, &so, &session));
   for (int i = 0;; ++i) {
     char* prompt = json_string_at(file, "\"prompts\"", "prompt", i);
     char* want = json_string_at(file, "\"prompts\"", "generated_text", i);
@@ -72,6 +77,23 @@ static void greedy_goldens(nib_model* model) {
     free(want);
   }
   nib_session_free(session);
+}
+
+static void greedy_goldens(nib_model* model) {
+  greedy_goldens_with(model, NIB_KV_CACHE_F32);
+}
+
+/* An f16 KV cache (ABI 4) keeps stories260K's greedy goldens; a value outside the enum is refused. */
+static void kv_cache_f16(nib_model* model) {
+  CHECK(nib_abi_version() >= 4);
+  greedy_goldens_with(model, NIB_KV_CACHE_F16);
+  nib_session_options so;
+  CHECK_OK(nib_session_options_init(&so));
+  so.kv_cache_type = 2;
+  nib_session* session = NULL;
+  CHECK_STATUS(nib_session_create(model, &so, &session), NIB_INVALID_ARGUMENT);
+  CHECK_MESSAGE("options->kv_cache_type 2 is not a nib_kv_cache_type");
+  CHECK(session == NULL);
 }
 
 static void stopping(nib_model* model) {
@@ -247,6 +269,7 @@ void test_causal(void) {
   if (!model) return;
   info(model);
   greedy_goldens(model);
+  kv_cache_f16(model);
   stopping(model);
   context_full(model);
   cancel_from_thread(model);

@@ -48,6 +48,14 @@ static void older_options(nib_model* model) {
   nib_session* small = NULL;
   CHECK_OK(nib_session_create(model, &so, &small));
   nib_session_free(small);
+  /* An ABI 3 caller: no kv_cache_type; the garbage after its struct is not read (f32 cache). */
+  memset(&so, 0xFF, sizeof so);
+  so.struct_size = offsetof(nib_session_options, kv_cache_type);
+  so.n_ctx = 64;
+  so.threads = 1;
+  so.drop_oldest_on_overflow = 0;
+  CHECK_OK(nib_session_create(model, &so, &small));
+  nib_session_free(small);
   nib_session_free(session);
 }
 

@@ -1,5 +1,6 @@
 // attention: GQA, causal with a query offset (decode over a KV cache), sliding window, key padding
-// mask, strided q/k/v/out, against a double-precision reference.
+// mask, strided q/k/v/out, against a double-precision reference; the same with f16 keys and values
+// (an f16 KV cache), and the f32 <-> f16 conversions against IEEE half encodings.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -14,7 +15,20 @@ namespace nk = nib::kernels;
 
 namespace {
 
-void check_attention(const nk::AttentionShape& s, bool with_mask) {
+// Keys and values as an f16 cache holds them: multiples of 2^-10 in (-2, 2) have at most 11
+// significant bits, so they are exact in IEEE half and the double reference sees the same numbers.
+std::vector<float> half_exact(std::vector<float> v) {
+  for (auto& x : v) x = std::round(x * 1024.f) / 1024.f;
+  return v;
+}
+
+std::vector<std::uint16_t> to_half(const std::vector<float>& v) {
+  std::vector<std::uint16_t> h(v.size());
+  nk::f32_to_f16(v.data(), h.data(), static_cast<std::int64_t>(v.size()));
+  return h;
+}
+
+void check_attention(const nk::AttentionShape& s, bool with_mask, bool half = false) {
   CAPTURE(s.n_q);
   CAPTURE(s.n_kv);
   CAPTURE(s.n_heads);
@@ -24,16 +38,28 @@ void check_attention(const nk::AttentionShape& s, bool with_mask) {
   CAPTURE(s.causal);
   CAPTURE(s.window);
   CAPTURE(with_mask);
+  CAPTURE(half);
   const auto q = random_floats(static_cast<std::size_t>(s.n_q * s.q_stride), 1, -2.f, 2.f);
-  const auto k = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2, -2.f, 2.f);
-  const auto v = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3, -2.f, 2.f);
+  auto k = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2, -2.f, 2.f);
+  auto v = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3, -2.f, 2.f);
+  if (half) {
+    k = half_exact(k);
+    v = half_exact(v);
+  }
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(s.n_kv), 1);
   for (std::size_t j = 0; j < mask.size(); ++j)
     if (with_mask && (j % 3 == 2 || j + 2 >= mask.size())) mask[j] = 0;
   std::vector<float> out(static_cast<std::size_t>(s.n_q * s.out_stride), 7.f);
-  std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s)));
-  nk::attention(q.data(), k.data(), v.data(), s, out.data(), scratch.data(),
-                with_mask ? mask.data() : nullptr);
+  const auto kv_type = half ? nk::Storage::F16 : nk::Storage::F32;
+  std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s, kv_type)));
+  if (half) {
+    const auto k16 = to_half(k), v16 = to_half(v);
+    nk::attention(q.data(), k16.data(), v16.data(), s, out.data(), scratch.data(),
+                  with_mask ? mask.data() : nullptr);
+  } else {
+    nk::attention(q.data(), k.data(), v.data(), s, out.data(), scratch.data(),
+                  with_mask ? mask.data() : nullptr);
+  }
 
   const double scale = s.scale != 0 ? s.scale : 1 / std::sqrt(double(s.head_dim));
   const std::int64_t group = s.n_heads / s.n_kv_heads;
@@ -127,4 +153,59 @@ TEST_CASE("kernels: attention in query blocks (long prefill chunks and encoder b
   check_attention(shape(100, 100, 3, 1, 16, true, 20), false);    // window smaller than a block
   check_attention(shape(128, 128, 12, 12, 64, false), true);      // BERT-like with padding holes
   check_attention(shape(16, 16, 2, 2, 7, false, 0, 1), true);     // smallest block, odd head dim
+}
+
+// The f16 KV cache path: decode rows and prefill blocks over f16 keys/values, lengths that are and
+// are not multiples of the 8-lane vectors, head dims with and without a tail, MHA and GQA.
+TEST_CASE("kernels: attention over f16 keys and values (an f16 KV cache)") {
+  for (const std::int64_t hd : {7, 8, 64, 100})
+    for (const auto& [h, kvh] : {std::pair{4, 4}, std::pair{6, 2}, std::pair{3, 1}})
+      for (const std::int64_t n_kv : {1, 5, 8, 33, 64})
+        check_attention(shape(1, n_kv, h, kvh, hd, true, 0, 3), false, true);  // decode
+  check_attention(shape(1, 1500, 8, 2, 64, true), false, true);
+  check_attention(shape(1, 1027, 15, 5, 64, true), false, true);        // SmolLM2-360M's heads
+  check_attention(shape(7, 300, 4, 2, 32, true), false, true);          // a short chunk after 293 tokens
+  check_attention(shape(150, 150, 4, 2, 64, true, 0, 3), false, true);  // prefill blocks, causal
+  check_attention(shape(130, 400, 6, 3, 40, true), false, true);        // a block chunk after 270 tokens
+  check_attention(shape(100, 100, 3, 1, 16, true, 20), false, true);    // window
+  check_attention(shape(16, 16, 2, 2, 7, false, 0, 1), true, true);     // mask, odd head dim
+}
+
+// f16 rounding of general values: the f16 kernel's output stays within the error rounding K and V
+// to 11 significant bits implies (relative 2^-11 per element, so ~1e-3 of the output's scale).
+TEST_CASE("kernels: attention with f16-rounded keys/values stays close to f32") {
+  for (const auto& s : {shape(1, 777, 9, 3, 64, true, 0, 5), shape(64, 64, 4, 2, 64, true)}) {
+    const auto q = random_floats(static_cast<std::size_t>(s.n_q * s.q_stride), 1, -2.f, 2.f);
+    const auto k = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2, -2.f, 2.f);
+    const auto v = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3, -2.f, 2.f);
+    std::vector<float> ref(static_cast<std::size_t>(s.n_q * s.out_stride)), got = ref;
+    std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s, nk::Storage::F16)));
+    nk::attention(q.data(), k.data(), v.data(), s, ref.data(), scratch.data());
+    const auto k16 = to_half(k), v16 = to_half(v);
+    nk::attention(q.data(), k16.data(), v16.data(), s, got.data(), scratch.data());
+    double worst = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) worst = std::max(worst, double(std::abs(got[i] - ref[i])));
+    MESSAGE("n_q " << s.n_q << ", n_kv " << s.n_kv << ": max |f16 - f32| = " << worst);
+    CHECK(worst < 5e-3);
+    CHECK(worst > 0);  // the keys and values really were rounded
+  }
+}
+
+TEST_CASE("kernels: f32 <-> f16 conversion rounds to nearest even, any length") {
+  // 1, 1/3, 65504 (largest half), 2^-24 (smallest subnormal), 1 + 2^-11 (a tie: to even 1),
+  // 1 + 3·2^-11 (a tie: to even 1 + 2^-9), -2, 70000 (overflow: +inf), 0.
+  const std::vector<float> in = {1.f,  1.f / 3, 65504.f, 0x1p-24f, 1.f + 0x1p-11f, 1.f + 3 * 0x1p-11f,
+                                 -2.f, 70000.f, 0.f};
+  const std::vector<std::uint16_t> want = {0x3c00, 0x3555, 0x7bff, 0x0001, 0x3c00, 0x3c02, 0xc000, 0x7c00, 0};
+  for (std::size_t n = 0; n <= in.size(); ++n) {
+    CAPTURE(n);
+    std::vector<std::uint16_t> h(in.size(), 0xabcd);
+    nk::f32_to_f16(in.data(), h.data(), static_cast<std::int64_t>(n));
+    for (std::size_t i = 0; i < in.size(); ++i) CHECK(h[i] == (i < n ? want[i] : 0xabcd));
+    std::vector<float> back(in.size(), -7.f);
+    nk::f16_to_f32(want.data(), back.data(), static_cast<std::int64_t>(n));
+    const std::vector<float> exact = {1.f,  0.333251953125f, 65504.f, 0x1p-24f, 1.f, 1.f + 0x1p-9f,
+                                      -2.f, INFINITY,        0.f};
+    for (std::size_t i = 0; i < in.size(); ++i) CHECK(back[i] == (i < n ? exact[i] : -7.f));
+  }
 }

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 #: The lowest nib_abi_version() this package can use. It also declares ABI 2's functions (batch
-#: fill-mask and tagging, classify_in_context) and ABI 3's (task heads); with an older library those
-#: raise UnsupportedError.
+#: fill-mask and tagging, classify_in_context), ABI 3's (task heads) and ABI 4's (the f16 KV cache
+#: session option); with an older library those raise UnsupportedError.
 REQUIRED_ABI = 1
 
 c_token = c_int32
@@ -57,7 +57,7 @@ class ChatOptions(_Sized):
 
 class SessionOptions(_Sized):
     _fields_ = [("struct_size", c_size_t), ("n_ctx", c_int64), ("threads", c_int32),
-                ("drop_oldest_on_overflow", c_int32)]
+                ("drop_oldest_on_overflow", c_int32), ("kv_cache_type", c_int32), ("reserved", c_int32)]
 
 
 class GenerateOptions(_Sized):

@@ -141,9 +141,11 @@ class Model:
         """Loads a head folder saved by Head.save() for this model (InvalidArgumentError for another)."""
         return Head.load(self, path)
 
-    def session(self, n_ctx: int = 0, threads: int = 0, drop_oldest_on_overflow: bool = False) -> Session:
-        """A new Session (a context manager) keeping its KV cache between calls."""
-        return Session(self, n_ctx=n_ctx, threads=threads, drop_oldest_on_overflow=drop_oldest_on_overflow)
+    def session(self, n_ctx: int = 0, threads: int = 0, drop_oldest_on_overflow: bool = False,
+                kv_cache: str = "f32") -> Session:
+        """A new Session (a context manager) keeping its KV cache (kv_cache "f32" or "f16") between calls."""
+        return Session(self, n_ctx=n_ctx, threads=threads, drop_oldest_on_overflow=drop_oldest_on_overflow,
+                       kv_cache=kv_cache)
 
     def generate(self, prompt: Union[str, Sequence[int]], **options: Any) -> str:
         """Generated text for a prompt (see Session.generate_full for the options)."""

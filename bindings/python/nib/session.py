@@ -9,7 +9,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping,
                     Union)
 
 from . import _lib
-from .errors import InvalidArgumentError, call
+from .errors import InvalidArgumentError, UnsupportedError, call
 
 if TYPE_CHECKING:
     from .adapter import Adapter
@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 STOP_REASONS = ("max_tokens", "eos", "stop_string", "callback", "cancelled", "context_full")
 _POOLING = {"auto": 0, "mean": 1, "cls": 2, "last": 3}
 _AGGREGATION = {"none": 0, "first": 1, "average": 2, "max": 3}
+_KV_CACHE = {"f32": 0, "f16": 1}  # nib_kv_cache_type
 
 
 @dataclass
@@ -137,8 +138,15 @@ class Session:
     called from any thread. A context manager: leaving the `with` block frees it."""
 
     def __init__(self, model: "Model", n_ctx: int = 0, threads: int = 0,
-                 drop_oldest_on_overflow: bool = False) -> None:
-        o = _lib.SessionOptions(n_ctx=n_ctx, threads=threads, drop_oldest_on_overflow=int(drop_oldest_on_overflow))
+                 drop_oldest_on_overflow: bool = False, kv_cache: str = "f32") -> None:
+        """`kv_cache` ("f32" or "f16") is the element type of a causal LM's KV cache: "f16" halves its
+        memory, rounding keys and values to half precision (needs a library of ABI 4 or newer)."""
+        if kv_cache not in _KV_CACHE:
+            raise InvalidArgumentError(f"kv_cache must be one of {sorted(_KV_CACHE)}, not {kv_cache!r}")
+        if kv_cache != "f32" and _lib.lib.nib_abi_version() < 4:  # an older library would not read it
+            raise UnsupportedError(f"kv_cache={kv_cache!r} needs libnib ABI 4 or newer")
+        o = _lib.SessionOptions(n_ctx=n_ctx, threads=threads, drop_oldest_on_overflow=int(drop_oldest_on_overflow),
+                                kv_cache_type=_KV_CACHE[kv_cache])
         h = ctypes.c_void_p()
         call("nib_session_create", model._handle, ctypes.byref(o), ctypes.byref(h))
         self._handle = h

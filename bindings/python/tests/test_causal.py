@@ -1,3 +1,4 @@
+import ctypes
 import gc
 import json
 import threading
@@ -5,6 +6,8 @@ import threading
 import pytest
 
 import nib
+from nib import _lib
+from nib.errors import call
 
 
 def test_info(stories):
@@ -145,3 +148,24 @@ def test_chat_uses_the_template(shared, tmp_path):
         # the template writes any special tokens itself, so chat() adds none
         assert s.last_generation.prompt_ids == m.tokenizer.encode("user: Once upon a time", add_special_tokens=False)
     assert answer == m.generate("user: Once upon a time", max_tokens=8, stop_at_eos=False, add_special_tokens=False)
+
+
+def test_f16_kv_cache_keeps_the_greedy_goldens_and_reuses_context(stories, greedy_golden):
+    with stories.session(kv_cache="f16") as s:
+        for case in greedy_golden["prompts"]:
+            n = len(case["generated_ids"])
+            g = s.generate_full(case["input_ids"], max_tokens=n, stop_at_eos=False)
+            assert g.ids == case["generated_ids"]
+        first = s.generate_full("Once upon a time", max_tokens=8, stop_at_eos=False)
+        second = s.generate_full("Once upon a time" + first.text + " and", max_tokens=4)
+        assert second.stats["reused_tokens"] > 0
+
+
+def test_kv_cache_bad_values(stories):
+    with pytest.raises(nib.InvalidArgumentError, match="kv_cache must be one of"):
+        stories.session(kv_cache="bf16")
+    # A value outside nib_kv_cache_type straight through the C ABI is refused there too.
+    o = _lib.SessionOptions(kv_cache_type=5)
+    h = ctypes.c_void_p()
+    with pytest.raises(nib.InvalidArgumentError, match="kv_cache_type 5 is not a nib_kv_cache_type"):
+        call("nib_session_create", stories._handle, ctypes.byref(o), ctypes.byref(h))
