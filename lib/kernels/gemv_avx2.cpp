@@ -9,6 +9,7 @@
 
 #include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx512.hpp"
+#include "kernels/gemv_rows.hpp"
 #include "kernels/weight_simd.hpp"
 
 namespace nib::kernels::gemv {
@@ -103,12 +104,7 @@ void bf16_out_in_m1(const float* x, const Weight& w, const float* bias, float* y
   if (static_cast<int64_t>(xp.size()) < k16) xp.resize(static_cast<std::size_t>(k16));
   deinterleave16(x, k16, xp.data());
   float sums[4];
-  auto store = [&](int64_t n, int count) {
-    for (int r = 0; r < count; ++r) {
-      const float v = sums[r] + (bias ? bias[n + r] : 0.f);
-      y[n + r] = acc ? y[n + r] + v : v;
-    }
-  };
+  auto store = [&](int64_t n, int count) { store_sums(sums, count, bias ? bias + n : nullptr, y + n, acc); };
   int64_t n = n0;
   for (; n + 4 <= n1; n += 4) {
     bf16_pair_dots<4>(x, xp.data(), data + n * k, k, sums);
@@ -293,11 +289,7 @@ void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, 
     return avx512::int8_rows(xq.data(), xs.data(), q, w.scales, k, n0, n1, bias, y, acc);
   }
   auto store = [&](int64_t i, int64_t n, const float* sums, int count) {
-    for (int r = 0; r < count; ++r) {
-      float& o = y[i * ldy + n + r];
-      const float v = sums[r] + (bias ? bias[n + r] : 0.f);
-      o = acc ? o + v : v;
-    }
+    store_sums(sums, count, bias ? bias + n : nullptr, y + i * ldy + n, acc);
   };
   int64_t n = n0;
   float sums[4];

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "kernels/gemv_rows.hpp"
 #include "kernels/kernels.hpp"
 
 #define NIB_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
@@ -94,12 +95,7 @@ NIB_AVX512 void int8_rows(const std::int8_t* xq, const float* xs, const std::int
   thread_local PairTables tables;
   fill_tables(xq, xs, blocks, tables);
   float sums[4];
-  auto store = [&](int64_t n, int count) {
-    for (int r = 0; r < count; ++r) {
-      const float v = sums[r] + (bias ? bias[n + r] : 0.f);
-      y[n + r] = acc ? y[n + r] + v : v;
-    }
-  };
+  auto store = [&](int64_t n, int count) { store_sums(sums, count, bias ? bias + n : nullptr, y + n, acc); };
   int64_t n = n0;
   for (; n + 4 <= n1; n += 4) {
     rows_dot<4>(xq, tables, q + n * k, scales + n * blocks, k, blocks, sums);
