@@ -43,9 +43,12 @@ std::int64_t padded_rows(std::int64_t m) {
   return (m + g - 1) / g * g;
 }
 
+// The packed weights' layout is part of the key: a primitive only reads weights in the layout it was
+// created for (hashed by shape alone; equal shapes nearly always share a layout).
 struct Key {
   std::int64_t k, n, rows;
   int threads;
+  memory::desc weights;
   bool operator==(const Key&) const = default;
 };
 
@@ -222,10 +225,10 @@ void int8_matmul(const float* x, std::int64_t m, const Int8Gemm& g, const float*
       quantize_row(x + (m0 + r) * ldx, g.k, levels, q + r * g.k, sa[r], zero[r]);
     std::memset(q + rows * g.k, 0, static_cast<std::size_t>((padded - rows) * g.k));
 
-    const Key key{g.k, g.n, padded, omp_get_max_threads()};
-    const auto prim = cache().get(key, [&g](const Key& kk) {
+    const Key key{g.k, g.n, padded, omp_get_max_threads(), g.packed};
+    const auto prim = cache().get(key, [](const Key& kk) {
       try {
-        return dnnl::matmul(describe(kk.rows, kk.k, kk.n, g.packed));
+        return dnnl::matmul(describe(kk.rows, kk.k, kk.n, kk.weights));
       } catch (const dnnl::error& e) {
         throw Error(Status::Internal, shape(kk.k, kk.n) + "M=" + std::to_string(kk.rows) + ": " + e.what());
       }
