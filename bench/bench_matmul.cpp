@@ -29,7 +29,9 @@ namespace {
 struct Shape {
   std::int64_t k, n;
 };
-const Shape kShapes[] = {{768, 768}, {768, 3072}, {3072, 768}, {960, 2560}, {2048, 2048}, {4096, 4096}};
+// 0-2 and 6: GPT-2 124M's per-layer projections (attn c_proj, c_fc, mlp c_proj, c_attn).
+const Shape kShapes[] = {{768, 768},   {768, 3072},  {3072, 768}, {960, 2560},
+                         {2048, 2048}, {4096, 4096}, {768, 2304}};
 
 constexpr std::size_t kPoolBytes = std::size_t{256} << 20;
 
@@ -170,11 +172,18 @@ void storage_args(benchmark::internal::Benchmark* b) {
     for (int t = 0; t < 4; ++t)
       for (const int layout : {0, 1})
         for (const int isa : {0, 1}) b->Args({s, t, layout, isa, 0});
+  // GPT-2's Conv1D shapes: InOut next to OutIn per 16/32-bit storage (int8 is always packed OutIn).
+  for (const int s : {0, 1, 2, 6})
+    for (int t = 0; t < 3; ++t)
+      for (const int layout : {0, 1})
+        for (const int isa : {0, 1}) b->Args({s, t, layout, isa, 0});
   for (int t = 0; t < 4; ++t)
-    for (const int isa : {0, 1}) b->Args({0, t, 0, isa, 1});  // 768², cache-resident
+    for (const int layout : {0, 1})
+      for (const int isa : {0, 1})
+        if (t != 3 || layout == 0) b->Args({0, t, layout, isa, 1});  // 768², cache-resident
 }
 void matmul_args(benchmark::internal::Benchmark* b) {
-  for (int s = 0; s < 6; ++s)
+  for (int s = 0; s < 7; ++s)
     for (const int m : {1, 16, 128, 512})
       for (const int layout : {0, 1}) b->Args({s, m, layout});
 }

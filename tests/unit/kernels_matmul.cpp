@@ -104,6 +104,21 @@ TEST_CASE("kernels: matmul with large K and N (thread split, tiles)") {
   }
 }
 
+// InOut at M = 1 (GPT-2's Conv1D decode): K split between threads, each walking its rows in groups
+// of four over the whole width in steps of 16 columns, then 8-column and masked tails; parts of the
+// split may be empty. Shapes on and off those widths, big enough to run on every thread, and on one.
+TEST_CASE("kernels: InOut M = 1 row kernel on and off its row group and column step widths") {
+  for (const int threads : {1, 0}) {
+    CAPTURE(threads);
+    nk::set_num_threads(threads);
+    for (const std::int64_t k : {1, 3, 5, 130, 131})
+      for (const std::int64_t n : {8, 17, 24, 30, 254, 259})
+        for (const bool acc : {false, true}) check_matmul(nk::matmul, 1, k, n, nk::Layout::InOut, !acc, acc);
+    check_matmul(nk::matmul, 1, 1023, 2304, nk::Layout::InOut, true, false);
+  }
+  nk::set_num_threads(0);
+}
+
 TEST_CASE("kernels: one oneDNN primitive serves every M, and the cache is thread-safe") {
   const auto before = nk::onednn::cached_primitives();
   for (const std::int64_t m : {5, 17, 64, 200})
@@ -212,7 +227,8 @@ TEST_CASE("kernels: matmul_many equals one matmul per projection (GEMV and oneDN
 
 TEST_CASE("kernels: a matmul epilogue equals the matmul followed by the activation, on every path") {
   // M = 1 runs the GEMV (then the activation), M > 1 oneDNN with a fused post-op (f32, and bf16
-  // where the CPU has a bf16 matmul, else widening); int8 at M > 1 the int8 matmul, then the activation. Each is compared with the same matmul followed by apply_epilogue.
+  // where the CPU has a bf16 matmul, else widening); int8 at M > 1 the int8 matmul, then the activation. Each
+  // is compared with the same matmul followed by apply_epilogue.
   const std::int64_t k = 72, n = 100, ldy = n + 3;
   const auto wv = random_floats(static_cast<std::size_t>(n * k), 2);
   const auto bias = random_floats(static_cast<std::size_t>(n), 3);

@@ -302,6 +302,18 @@ TEST_CASE("weight storage: large shapes (thread split, InOut row split, several 
     }
 }
 
+TEST_CASE("weight storage: InOut M = 1 row kernel (bf16, f16) on and off its group and step widths") {
+  for (const int threads : {1, 0}) {
+    CAPTURE(threads);
+    nk::set_num_threads(threads);
+    for (const auto s : {nk::Storage::BF16, nk::Storage::F16})
+      for (const std::int64_t k : {1, 5, 131})
+        for (const std::int64_t n : {8, 17, 30, 40, 259})
+          for (const bool acc : {false, true}) check(public_matmul, s, nk::Layout::InOut, 1, k, n, !acc, acc);
+  }
+  nk::set_num_threads(0);
+}
+
 TEST_CASE("weight storage: int8 at M > 1 uses its per-channel copy through oneDNN's int8 matmul") {
   const std::vector<float> w = random_floats(64 * 40, 5);
   const auto p = nk::pack_weight(w.data(), 64, 40, nk::Layout::OutIn, nk::Storage::Int8);
