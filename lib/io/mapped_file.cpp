@@ -61,4 +61,12 @@ void MappedFile::release() noexcept {
   size_ = 0;
 }
 
+void MappedFile::drop_resident(std::span<const std::uint8_t> range) const noexcept {
+  if (range.data() < data_ || range.data() + range.size() > data_ + size_) return;
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(range.data());
+  const std::uintptr_t first = (begin + page - 1) / page * page, last = (begin + range.size()) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 }  // namespace nib::io

@@ -21,6 +21,12 @@ class MappedFile {
   std::size_t size() const { return size_; }
   const std::filesystem::path& path() const { return path_; }
 
+  // Drops the pages wholly inside `range` (ignored unless it lies in this mapping) from the process's
+  // resident set: for tensors the model has converted into buffers of its own, whose mapped pages
+  // would otherwise stay counted in its RSS. The mapping is read-only and private, so the pages stay
+  // valid: the page cache keeps them and a later read maps them again. Only a hint.
+  void drop_resident(std::span<const std::uint8_t> range) const noexcept;
+
  private:
   void release() noexcept;
   const std::uint8_t* data_ = nullptr;

@@ -33,6 +33,8 @@ class SafetensorsFile {
   const std::vector<TensorView>& tensors() const { return tensors_; }
   const TensorView* find(std::string_view name) const;
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  // See MappedFile::drop_resident (tensors of other files are ignored).
+  void drop_resident(const TensorView& t) const noexcept { file_.drop_resident(t.bytes); }
 
  private:
   void parse();

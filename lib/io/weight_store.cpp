@@ -81,4 +81,8 @@ std::vector<fs::path> WeightStore::files() const {
   return out;
 }
 
+void WeightStore::drop_resident(const TensorView& t) const noexcept {
+  for (const auto& f : files_) f->drop_resident(t);
+}
+
 }  // namespace nib::io

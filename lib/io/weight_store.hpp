@@ -22,6 +22,9 @@ class WeightStore {
   const TensorView& require(std::string_view name) const;
   const std::map<std::string, const TensorView*, std::less<>>& tensors() const { return index_; }
   std::vector<std::filesystem::path> files() const;
+  // The tensor's mapped pages leave the process's resident set once the model holds its own copy
+  // (see MappedFile::drop_resident).
+  void drop_resident(const TensorView& t) const noexcept;
 
  private:
   void add(std::unique_ptr<SafetensorsFile> file);

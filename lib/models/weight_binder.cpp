@@ -39,6 +39,7 @@ const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<s
   } else {
     owned_.push_back(io::to_f32(t));
     out = owned_.back().data();
+    store_->drop_resident(t);
   }
   if (on_bind_) on_bind_(t.bytes.size());
   return out;
@@ -65,6 +66,7 @@ kernels::Weight WeightBinder::matrix(std::string_view name, std::int64_t n, std:
     }
     packed_.push_back(kernels::pack_weight(src, n, k, layout, storage_));
     w = packed_.back().view;
+    store_->drop_resident(t);
   }
   if (on_bind_) on_bind_(t.bytes.size());
   return w;
