@@ -145,12 +145,39 @@ void attend_block(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v
   onednn::sgemm(scores, ld, vb, kv_ld, false, o, s.out_stride, rows, hd, width, 1.f, 0.f);
 }
 
+// Row r = h · n_q + i (head-major: one head's K/V stays hot in cache across consecutive queries).
+template <Storage S>
+void row_of(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
+            int64_t r, const std::uint8_t* key_mask, float scale, float* scores, float* out) {
+  const int64_t h = r / s.n_q, i = r % s.n_q;
+  int64_t lo = 0, hi = 0;
+  visible(s, s.q_pos0 + i, lo, hi);
+  float* o = out + i * s.out_stride + h * s.head_dim;
+  if (lo >= hi) {
+    std::fill(o, o + s.head_dim, 0.f);  // nothing visible: defined as zeros
+    return;
+  }
+  const int64_t kvh = h / (s.n_heads / s.n_kv_heads);
+  attend_row<S>(q + i * s.q_stride + h * s.head_dim, k + kvh * s.head_dim, v + kvh * s.head_dim, s, lo, hi,
+                key_mask, scale, scores, o);
+}
+
+float scale_of(const AttentionShape& s) {
+  return s.scale != 0.f ? s.scale : 1.f / std::sqrt(static_cast<float>(s.head_dim));
+}
+
+template <Storage S>
+void rows_impl(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
+               float* out, float* scratch, int slot, int64_t r0, int64_t r1) {
+  float* scores = scratch + slot * slot_floats(s, S);
+  for (int64_t r = r0; r < r1; ++r) row_of<S>(q, k, v, s, r, nullptr, scale_of(s), scores, out);
+}
+
 template <Storage S>
 void attention_impl(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
                     float* out, float* scratch, const std::uint8_t* key_mask) {
   if (s.n_q <= 0 || s.n_heads <= 0) return;
-  const int64_t group = s.n_heads / s.n_kv_heads;
-  const float scale = s.scale != 0.f ? s.scale : 1.f / std::sqrt(static_cast<float>(s.head_dim));
+  const float scale = scale_of(s);
   const int threads = static_cast<int>(std::min<int64_t>(num_threads(), scratch_slots()));
   if (block_rows(s) > 1) {
     const int64_t per_head = (s.n_q + kBlockRows - 1) / kBlockRows, items = per_head * s.n_heads;
@@ -174,20 +201,7 @@ void attention_impl(const float* q, const simd::Elem<S>* k, const simd::Elem<S>*
   {
     float* scores = scratch + omp_get_thread_num() * slot_floats(s, S);
 #pragma omp for schedule(dynamic, 4)
-    for (int64_t r = 0; r < rows; ++r) {
-      // Head-major order keeps one head's K/V hot in cache across consecutive queries.
-      const int64_t h = r / s.n_q, i = r % s.n_q;
-      int64_t lo = 0, hi = 0;
-      visible(s, s.q_pos0 + i, lo, hi);
-      float* o = out + i * s.out_stride + h * s.head_dim;
-      if (lo >= hi) {
-        std::fill(o, o + s.head_dim, 0.f);  // nothing visible: defined as zeros
-        continue;
-      }
-      const int64_t kvh = h / group;
-      attend_row<S>(q + i * s.q_stride + h * s.head_dim, k + kvh * s.head_dim, v + kvh * s.head_dim, s, lo,
-                    hi, key_mask, scale, scores, o);
-    }
+    for (int64_t r = 0; r < rows; ++r) row_of<S>(q, k, v, s, r, key_mask, scale, scores, out);
   }
 }
 
@@ -195,6 +209,20 @@ void attention_impl(const float* q, const simd::Elem<S>* k, const simd::Elem<S>*
 
 int64_t attention_scratch_floats(const AttentionShape& s, Storage kv) {
   return scratch_slots() * slot_floats(s, kv);
+}
+
+int attention_slots() {
+  return static_cast<int>(scratch_slots());
+}
+
+void attention_rows(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
+                    float* scratch, int slot, int64_t r0, int64_t r1) {
+  rows_impl<Storage::F32>(q, k, v, s, out, scratch, slot, r0, r1);
+}
+
+void attention_rows(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+                    float* out, float* scratch, int slot, int64_t r0, int64_t r1) {
+  rows_impl<Storage::F16>(q, k, v, s, out, scratch, slot, r0, r1);
 }
 
 void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,

@@ -23,9 +23,7 @@ constexpr int64_t kParallelWork = 1 << 15;
 
 // Splits [0, n) into `parts` chunks whose boundaries are multiples of `align`.
 void split(int64_t n, int parts, int part, int64_t align, int64_t& begin, int64_t& end) {
-  const int64_t units = (n + align - 1) / align;
-  begin = std::min(n, units * part / parts * align);
-  end = std::min(n, units * (part + 1) / parts * align);
+  share(n, parts, part, align, begin, end);
 }
 
 // Dot products of rows r, r+k, r+2k, r+3k with two x rows at once: each W load feeds two FMAs, which
@@ -346,6 +344,18 @@ void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, 
   }
 }
 
+// OutIn output rows [n0, n1), the kernel per storage type.
+template <Storage S>
+void out_in_rows(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
+                 int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
+  if constexpr (S == Storage::Int8)
+    int8_out_in(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
+  else if (S == Storage::BF16 && m == 1)
+    bf16_out_in_m1(x, w, bias, y, acc, n0, n1);
+  else
+    out_in<S>(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
+}
+
 // Widest InOut output (floats) whose rows one thread walks whole (its y stays in L1/L2).
 constexpr int64_t kRowSplitMaxN = 8192;
 // Rows per group of in_out_rows (8 measured no faster, from memory or from cache).
@@ -366,12 +376,7 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
   int64_t begin = 0, end = 0;
   if (w.layout == Layout::OutIn) {
     split(w.n, parts, part, 4, begin, end);
-    if constexpr (S == Storage::Int8)
-      int8_out_in(x, m, w, bias, y, acc, ldx, ldy, begin, end);
-    else if (S == Storage::BF16 && m == 1)
-      bf16_out_in_m1(x, w, bias, y, acc, begin, end);
-    else
-      out_in<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+    out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
   } else if constexpr (S != Storage::Int8) {  // int8 weights are always OutIn (pack_weight)
     if (!row_split(m, w)) {
       split(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
@@ -423,6 +428,17 @@ void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float
   float* partials = row_split(m, w) ? partials_buffer(omp_get_max_threads() * w.n) : nullptr;
 #pragma omp parallel if (parallel)
   run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials);
+}
+
+void rows(const float* x, const Weight& w, const float* bias, float* y, bool accumulate, int64_t n0,
+          int64_t n1) {
+  if (n0 >= n1) return;
+  switch (w.storage) {
+    case Storage::F32: return out_in_rows<Storage::F32>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+    case Storage::BF16: return out_in_rows<Storage::BF16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+    case Storage::F16: return out_in_rows<Storage::F16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+    case Storage::Int8: return out_in_rows<Storage::Int8>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+  }
 }
 
 void matmul_many(const float* x, int64_t m, std::span<const Projection> projections) {

@@ -88,13 +88,21 @@ struct Projection {
 };
 void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections);
 
+// y[n0, n1) = x · W[n0, n1)ᵀ (+ bias[n0, n1)) (with accumulate, y +=) for one x row and an OutIn weight,
+// on the calling thread with no parallel region: a decode step's share of a projection, computed
+// inside the step's own region (see share()). Every output is computed as matmul computes it.
+void matvec_rows(const float* x, const Weight& w, const float* bias, float* y, bool accumulate,
+                 std::int64_t n0, std::int64_t n1);
+
 // Plain GEMM on activations: c[m, n] = alpha · a[m, k] · op(b) (+ beta · c), b is [k, n] or, with
 // b_transposed, [n, k]. Leading dimensions are explicit (attention uses strided head views).
 void gemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,
           std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha = 1.f,
           float beta = 0.f);
 
-// Row-wise norms over `dim` elements, rows contiguous. y may alias x.
+// Row-wise norms over `dim` elements, rows contiguous. y may alias x. One row opens no parallel
+// region (as silu_mul, add_inplace and the RoPE calls below do for decode sizes): decode steps call
+// them inside theirs.
 void rms_norm(const float* x, const float* weight, float* y, std::int64_t rows, std::int64_t dim, float eps);
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, std::int64_t rows,
                 std::int64_t dim, float eps);
@@ -144,6 +152,17 @@ struct AttentionShape {
   float scale = 0.f;  // 0: 1/sqrt(head_dim)
 };
 std::int64_t attention_scratch_floats(const AttentionShape& s, Storage kv = Storage::F32);
+// The thread slots attention_scratch_floats provides (a team larger than this shares the work among
+// its first attention_slots() threads).
+int attention_slots();
+// (query, head) rows [r0, r1) of the same attention, in head-major order r = head · n_q + query, on
+// the calling thread with no parallel region, using scratch slot `slot` (< attention_slots()): a
+// decode step's share, computed inside its own region. Rows are computed as attention() computes
+// them for fewer than 16 queries.
+void attention_rows(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
+                    float* scratch, int slot, std::int64_t r0, std::int64_t r1);
+void attention_rows(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+                    float* out, float* scratch, int slot, std::int64_t r0, std::int64_t r1);
 void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
                float* scratch, const std::uint8_t* key_mask = nullptr);
 void attention(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
@@ -153,5 +172,8 @@ void attention(const float* q, const std::uint16_t* k, const std::uint16_t* v, c
 // OpenMP regions both honour it.
 void set_num_threads(int n);
 int num_threads();
+// [begin, end): the share of thread `part` of `parts` of n items, boundaries multiples of `align`
+// (every thread's share but the last is a whole number of aligned units; shares differ by at most one).
+void share(std::int64_t n, int parts, int part, std::int64_t align, std::int64_t& begin, std::int64_t& end);
 
 }  // namespace nib::kernels

@@ -101,6 +101,13 @@ void matmul_many(const float* x, std::int64_t m, std::span<const Projection> pro
   for (const auto& p : projections) matmul(x, m, p.w, p.bias, p.y);
 }
 
+void matvec_rows(const float* x, const Weight& w, const float* bias, float* y, bool accumulate,
+                 std::int64_t n0, std::int64_t n1) {
+  check_storage(w);
+  if (w.layout != Layout::OutIn) throw Error(Status::Internal, "matvec_rows: the weight must be OutIn");
+  gemv::rows(x, w, bias, y, accumulate, n0, n1);
+}
+
 void gemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,
           std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, float beta) {
   if (m <= 0 || n <= 0) return;

@@ -75,26 +75,42 @@ void scale_row(const float* x, float shift, float scale, const float* gamma, con
   }
 }
 
+// Small calls (a decode step's one row) open no parallel region, so they may run inside one.
+bool parallel_rows(int64_t rows, int64_t dim) {
+  return rows * dim >= kParallelElements && rows > 1;
+}
+
+void rms_row(const float* x, const float* weight, float* y, int64_t dim, float eps) {
+  const float mean_sq = sum_sq(x, dim, 0.f) / static_cast<float>(dim);
+  scale_row(x, 0.f, 1.f / std::sqrt(mean_sq + eps), weight, nullptr, y, dim);
+}
+
+void layer_norm_row(const float* x, const float* gamma, const float* beta, float* y, int64_t dim, float eps) {
+  const float mean = sum(x, dim) / static_cast<float>(dim);
+  const float var = sum_sq(x, dim, mean) / static_cast<float>(dim);  // two-pass: no cancellation
+  scale_row(x, mean, 1.f / std::sqrt(var + eps), gamma, beta, y, dim);
+}
+
 }  // namespace
 
 void rms_norm(const float* x, const float* weight, float* y, int64_t rows, int64_t dim, float eps) {
-#pragma omp parallel for if (rows * dim >= kParallelElements && rows > 1)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * dim;
-    const float mean_sq = sum_sq(xr, dim, 0.f) / static_cast<float>(dim);
-    scale_row(xr, 0.f, 1.f / std::sqrt(mean_sq + eps), weight, nullptr, y + r * dim, dim);
+  if (!parallel_rows(rows, dim)) {
+    for (int64_t r = 0; r < rows; ++r) rms_row(x + r * dim, weight, y + r * dim, dim, eps);
+    return;
   }
+#pragma omp parallel for
+  for (int64_t r = 0; r < rows; ++r) rms_row(x + r * dim, weight, y + r * dim, dim, eps);
 }
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t dim,
                 float eps) {
-#pragma omp parallel for if (rows * dim >= kParallelElements && rows > 1)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * dim;
-    const float mean = sum(xr, dim) / static_cast<float>(dim);
-    const float var = sum_sq(xr, dim, mean) / static_cast<float>(dim);  // two-pass: no cancellation
-    scale_row(xr, mean, 1.f / std::sqrt(var + eps), gamma, beta, y + r * dim, dim);
+  auto row = [&](int64_t r) { layer_norm_row(x + r * dim, gamma, beta, y + r * dim, dim, eps); };
+  if (!parallel_rows(rows, dim)) {
+    for (int64_t r = 0; r < rows; ++r) row(r);
+    return;
   }
+#pragma omp parallel for
+  for (int64_t r = 0; r < rows; ++r) row(r);
 }
 
 }  // namespace nib::kernels

@@ -46,10 +46,13 @@ void rotate_token(float* x, std::int64_t n_heads, std::int64_t head_dim, const f
 
 }  // namespace
 
+// Fewer tokens than this are rotated on the calling thread.
+constexpr std::int64_t kParallelTokens = 16;
+
 void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim, std::int64_t stride,
           const std::int64_t* positions, const float* inv_freq, float scale) {
   const std::int64_t half = head_dim / 2;
-#pragma omp parallel if (n_tokens > 16)
+#pragma omp parallel if (n_tokens > kParallelTokens)
   {
     thread_local std::vector<float> cs;  // cos | sin of one token; grows once, no per-call allocation
     cs.resize(static_cast<std::size_t>(2 * half));
@@ -63,16 +66,24 @@ void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t he
 
 void rope_table(const std::int64_t* positions, std::int64_t n_tokens, const float* inv_freq,
                 std::int64_t half, float scale, float* table) {
-#pragma omp parallel for schedule(static) if (n_tokens > 16)
-  for (std::int64_t t = 0; t < n_tokens; ++t)
-    token_table(positions[t], inv_freq, half, scale, table + t * 2 * half);
+  auto one = [&](std::int64_t t) { token_table(positions[t], inv_freq, half, scale, table + t * 2 * half); };
+  if (n_tokens <= kParallelTokens) {  // no region: a decode step calls this inside its own
+    for (std::int64_t t = 0; t < n_tokens; ++t) one(t);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t t = 0; t < n_tokens; ++t) one(t);
 }
 
 void rope_apply(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim,
                 std::int64_t stride, const float* table) {
-#pragma omp parallel for schedule(static) if (n_tokens > 16)
-  for (std::int64_t t = 0; t < n_tokens; ++t)
-    rotate_token(x + t * stride, n_heads, head_dim, table + t * head_dim);
+  auto one = [&](std::int64_t t) { rotate_token(x + t * stride, n_heads, head_dim, table + t * head_dim); };
+  if (n_tokens <= kParallelTokens) {
+    for (std::int64_t t = 0; t < n_tokens; ++t) one(t);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t t = 0; t < n_tokens; ++t) one(t);
 }
 
 }  // namespace nib::kernels

@@ -25,4 +25,10 @@ int num_threads() {
   return t_threads > 0 ? t_threads : omp_get_max_threads();
 }
 
+void share(std::int64_t n, int parts, int part, std::int64_t align, std::int64_t& begin, std::int64_t& end) {
+  const std::int64_t units = (n + align - 1) / align;
+  begin = std::min(n, units * part / parts * align);
+  end = std::min(n, units * (part + 1) / parts * align);
+}
+
 }  // namespace nib::kernels

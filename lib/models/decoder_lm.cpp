@@ -1,6 +1,7 @@
 #include "models/decoder_lm.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -96,6 +97,28 @@ void DecoderState::store_kv(std::int64_t layer, std::int64_t n) {
   const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim);
   kernels::f32_to_f16(new_keys(layer), k16_.data() + at, n * shape_.kv_dim);
   kernels::f32_to_f16(new_values(layer), v16_.data() + at, n * shape_.kv_dim);
+}
+
+void DecoderState::store_keys(std::int64_t layer, std::int64_t c0, std::int64_t c1) {
+  if (kv_ != KvCacheType::F16 || c0 >= c1) return;
+  const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim + c0);
+  kernels::f32_to_f16(new_keys(layer) + c0, k16_.data() + at, c1 - c0);
+}
+
+void DecoderState::store_values(std::int64_t layer, std::int64_t c0, std::int64_t c1) {
+  if (kv_ != KvCacheType::F16 || c0 >= c1) return;
+  const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim + c0);
+  kernels::f32_to_f16(new_values(layer) + c0, v16_.data() + at, c1 - c0);
+}
+
+void DecoderState::attend_rows(std::int64_t layer, const float* q, const kernels::AttentionShape& as,
+                               float* out, int slot, std::int64_t r0, std::int64_t r1) {
+  const std::size_t at = cache_offset(layer);
+  if (kv_ == KvCacheType::F16)
+    kernels::attention_rows(q, k16_.data() + at, v16_.data() + at, as, out, attn_scratch.data(), slot, r0,
+                            r1);
+  else
+    kernels::attention_rows(q, k_.data() + at, v_.data() + at, as, out, attn_scratch.data(), slot, r0, r1);
 }
 
 void DecoderState::attend(std::int64_t layer, const float* q, const kernels::AttentionShape& as, float* out) {
@@ -223,6 +246,7 @@ Linear DecoderLM::bind_linear(WeightBinder& w, const std::string& module, const 
                               bool bias) {
   Linear lin;
   lin.w = w.matrix(tensor_prefix + ".weight", out, in, layout);
+  if (layer == 0) layer_weights_ += in * out;
   if (bias) lin.bias = w.get(tensor_prefix + ".bias", {out});
   lin.module = modules_.add(module, in, out, layout, layer);
   return lin;
@@ -230,6 +254,30 @@ Linear DecoderLM::bind_linear(WeightBinder& w, const std::string& module, const 
 
 void DecoderLM::residual_add(float* x, const float* y, std::int64_t n) const {
   kernels::add_inplace(x, y, n * shape_.hidden);
+}
+
+namespace {
+std::atomic<DecodeStep> g_decode_step{DecodeStep::Fused};
+// Fewer weight elements per layer than this (~1 MB in f32, ~40 µs of one core's streaming) run the
+// decode step on one thread: five barriers per layer would cost more than the second core saves.
+constexpr std::int64_t kTeamLayerWeights = 1 << 18;
+}  // namespace
+
+DecodeStep set_decode_step(DecodeStep mode) {
+  return g_decode_step.exchange(mode);
+}
+
+int DecoderLM::decode_team(std::int64_t n, const AdapterView* adapters) const {
+  const DecodeStep mode = g_decode_step.load(std::memory_order_relaxed);
+  if (n != 1 || adapters || mode == DecodeStep::Reference) return 0;
+  if (mode == DecodeStep::Fused && layer_weights_ < kTeamLayerWeights) return 1;
+  return kernels::num_threads();
+}
+
+float* DecoderLM::thread_row(std::int64_t floats) {
+  thread_local std::vector<float> row;
+  if (row.size() < sz(floats)) row.resize(sz(floats));
+  return row.data();
 }
 
 }  // namespace nib::models

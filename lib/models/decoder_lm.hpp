@@ -43,8 +43,14 @@ class DecoderState final : public CausalState {
   float* new_values(std::int64_t layer);
   // Makes the n new keys/values of `layer` part of its cache (f16: converts the staging rows).
   void store_kv(std::int64_t layer, std::int64_t n);
+  // The same for elements [c0, c1) of one new token's keys (values): a decode step thread's share.
+  void store_keys(std::int64_t layer, std::int64_t c0, std::int64_t c1);
+  void store_values(std::int64_t layer, std::int64_t c0, std::int64_t c1);
   // kernels::attention of q over `layer`'s cached keys/values (as.n_kv of them), in either type.
   void attend(std::int64_t layer, const float* q, const kernels::AttentionShape& as, float* out);
+  // kernels::attention_rows [r0, r1) of the same, in the calling thread's scratch slot.
+  void attend_rows(std::int64_t layer, const float* q, const kernels::AttentionShape& as, float* out,
+                   int slot, std::int64_t r0, std::int64_t r1);
   // The LoRA scratch for this adapter set (grows only when a larger adapter set is first used).
   float* lora(const AdapterView* adapters);
 
@@ -69,6 +75,16 @@ class DecoderState final : public CausalState {
   std::vector<float> staging_;            // f16: new keys | new values, max_batch rows each
   std::vector<float> lora_;
 };
+
+// How a one-token forward pass (decode) runs, process-wide. Fused (the default): the whole token in
+// one OpenMP parallel region, each thread computing its share of every projection and attention
+// between barriers, with the norms, RoPE, SiLU·mul and residual adds done inside it (one fork and
+// join per token instead of ~5 per layer with serial steps between). Reference: the general
+// multi-token path, one kernel call per step. FusedAlways: Fused with the whole team even on models
+// too small to gain from it (tests run the threaded step on the small shared models). Passes with
+// LoRA adapters take the reference path. Returns the previous mode.
+enum class DecodeStep { Fused, Reference, FusedAlways };
+DecodeStep set_decode_step(DecodeStep mode);
 
 class DecoderLM : public CausalLM {
  public:
@@ -101,6 +117,14 @@ class DecoderLM : public CausalLM {
                      std::int64_t in, std::int64_t out, kernels::Layout layout, int layer, bool bias);
   // x += y over n tokens of the hidden width.
   void residual_add(float* x, const float* y, std::int64_t n) const;
+  // Threads of the fused decode step for a pass of n tokens (0: take the reference path): the
+  // session's thread count, or 1 when a layer's weights are too few to repay the barriers.
+  int decode_team(std::int64_t n, const AdapterView* adapters) const;
+  // A row of `floats` owned by the calling thread (grows on first use, then reused): what each
+  // thread of a decode step normalises the hidden state into, so none waits for another's norm.
+  static float* thread_row(std::int64_t floats);
+  // Weight elements per layer (sizes the decode team).
+  std::int64_t layer_weights_ = 0;
 
   // The state as a DecoderState after checking that ids fit, are in the vocabulary and that rows
   // are ascending indices into them (nothing is changed when a check fails).

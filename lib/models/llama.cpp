@@ -1,6 +1,9 @@
 // Llama-family decoder (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM): pre-RMSNorm
 // blocks, rotate-half RoPE on q and k, grouped-query attention (optionally sliding-window), SwiGLU
 // MLP, tied or separate LM head. Keys and values are projected straight into an f32 KV cache.
+#include <omp.h>
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -103,6 +106,7 @@ class Llama final : public DecoderLM {
     as.q_pos0 = pos0;
     as.window = config_.sliding_window;
 
+    if (const int team = decode_team(n, adapters)) return decode(s, as, team);
     for (std::size_t i = 0; i < layers_.size(); ++i) {
       const Layer& l = layers_[i];
       const auto layer = static_cast<std::int64_t>(i);
@@ -124,6 +128,57 @@ class Llama final : public DecoderLM {
       kernels::silu_mul(s.ffn_a.data(), s.ffn_b.data(), s.ffn_a.data(), n * inter);
       apply_linear(l.down, s.ffn_a.data(), n, s.tmp.data(), adapters, lora);
       residual_add(s.x.data(), s.tmp.data(), n);
+    }
+  }
+
+  // The layers for one token (no adapters) in one parallel region of `team` threads. Each thread
+  // normalises x into its own row, computes its share of q, k (whole heads, which it then rotates
+  // and stores), v, then of the attention heads (rotating their q first), o_proj (added straight
+  // into x), gate and up (the same rows of both, so SiLU·mul follows on its own rows) and down
+  // (added into x); a barrier separates each step from the next one that reads its output. Every
+  // value is computed by the same kernels in the same order as the reference path.
+  void decode(DecoderState& s, const kernels::AttentionShape& as, int team) const {
+    const std::int64_t h = shape_.hidden, kv_dim = shape_.kv_dim, q_dim = shape_.proj_width;
+    const std::int64_t hd = shape_.head_dim, inter = shape_.ffn_width;
+#pragma omp parallel num_threads(team)
+    {
+      const int parts = omp_get_num_threads(), part = omp_get_thread_num();
+      float* xn = thread_row(h);
+      std::int64_t q0, q1, k0, k1, v0, v1, o0, o1, f0, f1, r0 = 0, r1 = 0;
+      kernels::share(q_dim, parts, part, 4, q0, q1);
+      kernels::share(kv_dim, parts, part, hd, k0, k1);  // whole heads: this thread rotates them
+      kernels::share(kv_dim, parts, part, 4, v0, v1);
+      kernels::share(h, parts, part, 4, o0, o1);
+      kernels::share(inter, parts, part, 4, f0, f1);
+      const int slots = std::min(parts, kernels::attention_slots());
+      if (part < slots) kernels::share(shape_.heads, slots, part, 1, r0, r1);
+      float *x = s.x.data(), *q = s.proj.data(), *attn = s.attn.data();
+      float *gate = s.ffn_a.data(), *up = s.ffn_b.data();
+      for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const Layer& l = layers_[i];
+        const auto layer = static_cast<std::int64_t>(i);
+        float *k = s.new_keys(layer), *v = s.new_values(layer);
+        kernels::rms_norm(x, l.attn_norm.weight, xn, 1, h, l.attn_norm.eps);
+        kernels::matvec_rows(xn, l.q.w, l.q.bias, q, false, q0, q1);
+        kernels::matvec_rows(xn, l.k.w, l.k.bias, k, false, k0, k1);
+        kernels::matvec_rows(xn, l.v.w, l.v.bias, v, false, v0, v1);
+        kernels::rope_apply(k + k0, 1, (k1 - k0) / hd, hd, kv_dim, s.rope.data());
+        s.store_keys(layer, k0, k1);
+        s.store_values(layer, v0, v1);
+#pragma omp barrier
+        kernels::rope_apply(q + r0 * hd, 1, r1 - r0, hd, q_dim, s.rope.data());
+        s.attend_rows(layer, q, as, attn, part, r0, r1);
+#pragma omp barrier
+        kernels::matvec_rows(attn, l.o.w, l.o.bias, x, true, o0, o1);
+#pragma omp barrier
+        kernels::rms_norm(x, l.mlp_norm.weight, xn, 1, h, l.mlp_norm.eps);
+        kernels::matvec_rows(xn, l.gate.w, l.gate.bias, gate, false, f0, f1);
+        kernels::matvec_rows(xn, l.up.w, l.up.bias, up, false, f0, f1);
+        kernels::silu_mul(gate + f0, up + f0, gate + f0, f1 - f0);
+#pragma omp barrier
+        kernels::matvec_rows(gate, l.down.w, l.down.bias, x, true, o0, o1);
+#pragma omp barrier
+      }
     }
   }
 
