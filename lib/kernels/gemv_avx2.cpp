@@ -10,6 +10,7 @@
 #include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx512.hpp"
 #include "kernels/gemv_rows.hpp"
+#include "kernels/int8_quantize.hpp"
 #include "kernels/weight_simd.hpp"
 
 namespace nib::kernels::gemv {
@@ -255,18 +256,14 @@ void in_out_rows(const float* x, const simd::Elem<S>* w, int64_t rows, int64_t n
     if (g < rows) in_out_rows<S, 1>(x + g, w + g * n, rows - g, n, out);
 }
 
-// x quantised per block of 32 (symmetric, absmax / 127): xq zero-padded to whole blocks.
+// x quantised per block of 32 (xs: the blocks' scales), xq zero-padded to whole blocks.
 void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs) {
   const int64_t blocks = int8_blocks(k);
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
-    float amax = 0.f;
-    for (int64_t c = begin; c < end; ++c) amax = std::max(amax, std::abs(x[c]));
-    const float inv = amax > 0.f ? 127.f / amax : 0.f;
-    xs[b] = amax / 127.f;
-    for (int64_t c = begin; c < begin + kInt8Block; ++c)
-      xq[c] = c < end ? static_cast<std::int8_t>(std::nearbyint(x[c] * inv)) : std::int8_t{0};
+    xs[b] = quantize_symmetric(x + begin, end - begin, xq + begin);
   }
+  std::fill(xq + k, xq + blocks * kInt8Block, std::int8_t{0});
 }
 
 // Integer dot products of the quantised x with R int8 rows: per block, |w| (u8) times x·sign(w) (s8)

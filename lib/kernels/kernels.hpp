@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace nib::kernels {
@@ -45,12 +46,32 @@ std::int64_t resident_bytes(const Weight& w);
 // [k, n1 - n0] (int8: q · scale).
 void dequantize(const Weight& w, std::int64_t n0, std::int64_t n1, float* out);
 
+// An allocator whose value-initialisation leaves elements uninitialised: packed weight buffers are
+// written whole by the parallel packing loops, which then also take the pages' first-touch faults
+// (a vector's zero-fill would do that serially, on one thread, while the others wait).
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <class T>
+using PackedBuffer = std::vector<T, UninitializedAllocator<T>>;
+
 // A weight converted at load into a reduced storage type, owning its buffers (moving keeps `view`
 // valid: vectors keep their heap buffers).
 struct PackedWeight {
-  std::vector<std::uint16_t> half;
-  std::vector<std::int8_t> q;
-  std::vector<float> scales;
+  PackedBuffer<std::uint16_t> half;
+  PackedBuffer<std::int8_t> q;
+  PackedBuffer<float> scales;
   std::shared_ptr<const Int8Gemm> gemm;
   Weight view;
 };

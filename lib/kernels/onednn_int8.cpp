@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/int8_quantize.hpp"
 #include "kernels/onednn_context.hpp"
 
 namespace nib::kernels {
@@ -158,10 +159,10 @@ std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n,
   g->k = k;
   g->scales.resize(static_cast<std::size_t>(n));
   g->colsums.resize(static_cast<std::size_t>(n));
-  std::vector<std::int8_t> q(static_cast<std::size_t>(n * k));  // [n, k]
+  PackedBuffer<std::int8_t> q(static_cast<std::size_t>(n * k));  // [n, k], written by the loop below
 #pragma omp parallel
   {
-    std::vector<float> column;  // an InOut output's weights, gathered
+    PackedBuffer<float> column;  // an InOut output's weights, gathered
 #pragma omp for schedule(static)
     for (std::int64_t r = 0; r < n; ++r) {
       const float* row = src + r * k;
@@ -170,18 +171,11 @@ std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n,
         for (std::int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
         row = column.data();
       }
-      float amax = 0.f;
-#pragma omp simd reduction(max : amax)
-      for (std::int64_t c = 0; c < k; ++c) amax = std::max(amax, std::abs(row[c]));
-      const float inv = amax > 0.f ? 127.f / amax : 0.f;
       std::int8_t* out = q.data() + r * k;
+      g->scales[static_cast<std::size_t>(r)] = quantize_symmetric(row, k, out);
       std::int32_t sum = 0;
 #pragma omp simd reduction(+ : sum)
-      for (std::int64_t c = 0; c < k; ++c) {
-        out[c] = static_cast<std::int8_t>(std::clamp(std::nearbyint(row[c] * inv), -127.f, 127.f));
-        sum += out[c];
-      }
-      g->scales[static_cast<std::size_t>(r)] = amax / 127.f;
+      for (std::int64_t c = 0; c < k; ++c) sum += out[c];
       g->colsums[static_cast<std::size_t>(r)] = sum;
     }
   }

@@ -9,6 +9,7 @@
 
 #include <nib/error.hpp>
 
+#include "kernels/int8_quantize.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_int8.hpp"
 #include "kernels/weight_simd.hpp"
@@ -125,21 +126,21 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
       const int64_t blocks = int8_blocks(k);
       p.q.resize(count);
       p.scales.resize(static_cast<std::size_t>(n * blocks));
-      auto at = [&](int64_t r, int64_t c) {
-        return layout == Layout::OutIn ? src[r * k + c] : src[c * n + r];
-      };
-#pragma omp parallel for schedule(static)
-      for (int64_t r = 0; r < n; ++r) {
-        for (int64_t b = 0; b < blocks; ++b) {
-          const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
-          float amax = 0.f;
-          for (int64_t c = begin; c < end; ++c) amax = std::max(amax, std::abs(at(r, c)));
-          const float scale = amax / 127.f;
-          const float inv = amax > 0.f ? 127.f / amax : 0.f;
-          p.scales[static_cast<std::size_t>(r * blocks + b)] = scale;
-          for (int64_t c = begin; c < end; ++c) {
-            const float v = std::clamp(std::nearbyint(at(r, c) * inv), -127.f, 127.f);
-            p.q[static_cast<std::size_t>(r * k + c)] = static_cast<std::int8_t>(v);
+#pragma omp parallel
+      {
+        PackedBuffer<float> column;  // an InOut output's weights, gathered
+#pragma omp for schedule(static)
+        for (int64_t r = 0; r < n; ++r) {
+          const float* row = src + r * k;
+          if (layout == Layout::InOut) {
+            column.resize(static_cast<std::size_t>(k));
+            for (int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
+            row = column.data();
+          }
+          for (int64_t b = 0; b < blocks; ++b) {
+            const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
+            p.scales[static_cast<std::size_t>(r * blocks + b)] =
+                quantize_symmetric(row + begin, end - begin, p.q.data() + r * k + begin);
           }
         }
       }
