@@ -23,7 +23,8 @@ struct LoadOptions {
   // A cap on the memory the model and its sessions hold (0: none). Counted before allocating: the
   // weights (every floating-point tensor at f32 size, whether used in place from the mapping or
   // widened from 16 bits: mapped pages become resident as they are read; an upper bound when
-  // `weights` stores them in 16 or 8 bits) at load, and each causal
+  // `weights` stores them in 16 or 8 bits) at load, plus the copy of the encoder layers' f32
+  // weights prepacked for oneDNN where the CPU gains by it (AVX-512: 4 more bytes each), and each causal
   // session's KV cache and buffers when it first runs, released when it is destroyed. Exceeding it
   // throws Status::OutOfMemory naming the bytes needed and allowed. Not counted: tokenizer tables,
   // adapters, encoder work buffers (they grow with the batch) and per-call results.

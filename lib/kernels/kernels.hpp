@@ -20,6 +20,8 @@ constexpr std::int64_t kInt8Block = 32;
 // Int8 weights again, quantised per output channel and prepacked for oneDNN's int8 matmul, which
 // M > 1 uses (see onednn_int8.hpp); opaque outside kernels/.
 struct Int8Gemm;
+// F32 weights again, prepacked in oneDNN's layout for M > 1 (see onednn_f32_packed.hpp); opaque too.
+struct F32Gemm;
 
 // A read-only weight matrix, pointing into the memory-mapped checkpoint or a buffer the model owns.
 struct Weight {
@@ -28,8 +30,9 @@ struct Weight {
   std::int64_t k = 0;          // input features
   Layout layout = Layout::OutIn;
   Storage storage = Storage::F32;
-  const float* scales = nullptr;   // Int8: [n, int8_blocks(k)]
-  const Int8Gemm* gemm = nullptr;  // Int8: the M > 1 copy (null: M > 1 widens the blocks instead)
+  const float* scales = nullptr;      // Int8: [n, int8_blocks(k)]
+  const Int8Gemm* gemm = nullptr;     // Int8: the M > 1 copy (null: M > 1 widens the blocks instead)
+  const F32Gemm* f32_gemm = nullptr;  // F32: the M > 1 copy (null: M > 1 reads `data` in place)
 
   const float* f32() const { return static_cast<const float*>(data); }
 };
@@ -39,7 +42,7 @@ inline std::int64_t int8_blocks(std::int64_t k) {
 }
 // Bytes of a weight (data and scales): what one M = 1 matmul reads.
 std::int64_t weight_bytes(const Weight& w);
-// Bytes a weight holds in memory: weight_bytes plus the M > 1 copy of int8 weights.
+// Bytes a weight holds in memory: weight_bytes plus its M > 1 copy (int8, prepacked f32).
 std::int64_t resident_bytes(const Weight& w);
 
 // Widens output features [n0, n1) of w to f32 in its own layout: OutIn rows [n1 - n0, k], InOut
@@ -73,11 +76,13 @@ struct PackedWeight {
   PackedBuffer<std::int8_t> q;
   PackedBuffer<float> scales;
   std::shared_ptr<const Int8Gemm> gemm;
+  std::shared_ptr<const F32Gemm> f32_gemm;
   Weight view;
 };
 // Converts an f32 matrix (layout as given) to `storage` (BF16, F16: round to nearest even; Int8:
 // per-block absmax scales, transposed to OutIn when given InOut, plus the per-channel M > 1 copy
-// quantised from the same f32 values).
+// quantised from the same f32 values; F32: src itself, which must outlive the result, plus the
+// prepacked M > 1 copy where oneDNN prefers its own layout).
 PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layout layout, Storage storage);
 
 // n floats to bf16 bits, rounded to nearest even (NaN stays NaN).

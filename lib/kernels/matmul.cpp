@@ -1,12 +1,14 @@
 // matmul: picks our AVX2 GEMV or oneDNN per (M, layout), by measurement (see kGemvMaxM), and for
-// M > 1 the oneDNN path per weight type: f32 in place, int8 through its prepacked per-channel copy
-// (oneDNN int8), bf16 in place through oneDNN's bf16 matmul where the CPU has one, else widened.
+// M > 1 the oneDNN path per weight type: f32 through its prepacked copy when it has one, else in place, int8
+// through its prepacked per-channel copy (oneDNN int8), bf16 in place through oneDNN's bf16 matmul where the
+// CPU has one, else widened.
 #include <algorithm>
 #include <nib/error.hpp>
 #include <vector>
 
 #include "kernels/gemv_avx2.hpp"
 #include "kernels/kernels.hpp"
+#include "kernels/onednn_f32_packed.hpp"
 #include "kernels/onednn_int8.hpp"
 #include "kernels/onednn_matmul.hpp"
 
@@ -74,6 +76,8 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
       w.storage == Storage::F32 || (w.storage == Storage::BF16 && onednn::has_bf16_matmul());
   if (use_gemv(m, w))
     gemv::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
+  else if (w.f32_gemm)
+    return onednn::packed_matmul(x, m, *w.f32_gemm, bias, y, accumulate, ldx, ldy, then);
   else if (onednn_float)
     return onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy, then);  // `then` is a post-op
   else if (w.storage == Storage::Int8 && w.gemm)

@@ -2,11 +2,14 @@
 // What every oneDNN call in kernels/ shares: the CPU engine, a stream per thread, and a
 // process-wide cache of primitives keyed by shape (created outside the lock: JIT is slow; the
 // first one stored wins, so concurrent first uses agree).
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <shared_mutex>
 #include <unordered_map>
+
+#include "kernels/kernels.hpp"
 
 namespace nib::kernels::onednn {
 
@@ -36,6 +39,26 @@ class PrimitiveCache {
   std::shared_mutex mutex_;
   std::unordered_map<Key, std::shared_ptr<const dnnl::matmul>, Hash> map_;
 };
+
+// Fixed-M primitives over weights prepacked in oneDNN's preferred layout (the int8 copy, the f32
+// encoder copy): oneDNN's brgemm kernels need M fixed when the primitive is created (with a runtime
+// M oneDNN falls back to its plain GEMM), so each call is split into chunks of at most kChunkRows
+// rows (bounding scratch and the number of primitives per shape), and M is rounded to a multiple of
+// 16 (128 above 256 rows).
+constexpr std::int64_t kChunkRows = 1024;
+inline std::int64_t row_granule(std::int64_t rows) {
+  return rows <= 256 ? 16 : 128;
+}
+inline std::int64_t padded_rows(std::int64_t rows) {
+  const std::int64_t g = row_granule(rows);
+  return (rows + g - 1) / g * g;
+}
+
+// The matmul's epilogue as oneDNN post-ops: y += (accumulate: a sum post-op), then `then`.
+dnnl::primitive_attr post_ops(bool accumulate, Epilogue then);
+
+// A copy of the plain weights `plain` (at src) in the layout `packed` (owning its buffer).
+dnnl::memory prepack(const dnnl::memory::desc& plain, const void* src, const dnnl::memory::desc& packed);
 
 // Boost-style hash combination for the cache keys.
 inline void hash_mix(std::size_t& h, std::size_t v) {

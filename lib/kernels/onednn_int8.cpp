@@ -32,18 +32,6 @@ using dnnl::memory;
 using dims = memory::dims;
 using dt = memory::data_type;
 
-// Rows per oneDNN call: bounds the u8 and s32 scratch (rows × k bytes, rows × n int32) while
-// keeping the calls large enough for oneDNN's blocking.
-constexpr std::int64_t kChunkRows = 1024;
-
-// oneDNN's brgemm int8 kernels need M fixed when the primitive is created (with a runtime M
-// oneDNN falls back to a GEMM that is several times slower below M = 128), so M is padded with
-// zero rows to a multiple of 16 (128 above 256 rows): a bounded number of primitives per shape.
-std::int64_t padded_rows(std::int64_t m) {
-  const std::int64_t g = m <= 256 ? 16 : 128;
-  return (m + g - 1) / g * g;
-}
-
 // The packed weights' layout is part of the key: a primitive only reads weights in the layout it was
 // created for (hashed by shape alone; equal shapes nearly always share a layout).
 struct Key {
@@ -182,10 +170,8 @@ std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n,
   try {
     const memory::desc any({k, n}, dt::s8, memory::format_tag::any);
     g->packed = describe(padded_rows(std::min<std::int64_t>(256, kChunkRows)), k, n, any).weights_desc();
-    g->weights = memory(g->packed, engine());
-    memory plain({{k, n}, dt::s8, dims{1, k}}, engine(), q.data());  // [n, k] rows are [k, n] columns
-    dnnl::reorder(plain, g->weights).execute(stream(), plain, g->weights);
-    stream().wait();
+    // [n, k] rows are [k, n] columns
+    g->weights = prepack(memory::desc({k, n}, dt::s8, dims{1, k}), q.data(), g->packed);
   } catch (const dnnl::error& e) {
     throw Error(Status::Internal, shape(k, n) + "prepacking: " + e.what());
   }

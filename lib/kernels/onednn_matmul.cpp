@@ -51,27 +51,10 @@ memory::desc src_desc(const Key& key, std::int64_t m, std::int64_t ldx) {
   return {{m, key.k}, data_type(key), dims{ldx, 1}};
 }
 
-dnnl::algorithm eltwise_algorithm(Epilogue e) {
-  switch (e) {
-    case Epilogue::GeluErf: return dnnl::algorithm::eltwise_gelu_erf;
-    case Epilogue::GeluTanh: return dnnl::algorithm::eltwise_gelu_tanh;
-    case Epilogue::Relu: return dnnl::algorithm::eltwise_relu;
-    case Epilogue::Silu: return dnnl::algorithm::eltwise_swish;
-    case Epilogue::None: break;
-  }
-  throw Error(Status::Internal, "oneDNN matmul: no eltwise post-op for Epilogue::None");
-}
-
 dnnl::matmul create(const Key& key) {
   const memory::desc dst({DNNL_RUNTIME_DIM_VAL, key.n}, dt::f32, dims{DNNL_RUNTIME_DIM_VAL, 1});
   const memory::desc bias = key.bias ? memory::desc({1, key.n}, dt::f32, dims{key.n, 1}) : memory::desc();
-  dnnl::post_ops ops;
-  if (key.accumulate) ops.append_sum(1.f);
-  // alpha: swish's sigmoid scale (1 gives SiLU), relu's negative slope (0); the gelus ignore it.
-  if (key.then != Epilogue::None)
-    ops.append_eltwise(1.f, eltwise_algorithm(key.then), key.then == Epilogue::Silu ? 1.f : 0.f, 0.f);
-  dnnl::primitive_attr attr;
-  attr.set_post_ops(ops);
+  const dnnl::primitive_attr attr = post_ops(key.accumulate, key.then);
   try {
     const dnnl::matmul::desc desc(src_desc(key, DNNL_RUNTIME_DIM_VAL, DNNL_RUNTIME_DIM_VAL), weight_desc(key),
                                   bias, dst);
@@ -97,6 +80,39 @@ dnnl::engine& engine() {
 dnnl::stream& stream() {
   thread_local dnnl::stream s(engine());
   return s;
+}
+
+namespace {
+dnnl::algorithm eltwise_algorithm(Epilogue e) {
+  switch (e) {
+    case Epilogue::GeluErf: return dnnl::algorithm::eltwise_gelu_erf;
+    case Epilogue::GeluTanh: return dnnl::algorithm::eltwise_gelu_tanh;
+    case Epilogue::Relu: return dnnl::algorithm::eltwise_relu;
+    case Epilogue::Silu: return dnnl::algorithm::eltwise_swish;
+    case Epilogue::None: break;
+  }
+  throw Error(Status::Internal, "oneDNN matmul: no eltwise post-op for Epilogue::None");
+}
+
+}  // namespace
+
+dnnl::primitive_attr post_ops(bool accumulate, Epilogue then) {
+  dnnl::post_ops ops;
+  if (accumulate) ops.append_sum(1.f);
+  // alpha: swish's sigmoid scale (1 gives SiLU), relu's negative slope (0); the gelus ignore it.
+  if (then != Epilogue::None)
+    ops.append_eltwise(1.f, eltwise_algorithm(then), then == Epilogue::Silu ? 1.f : 0.f, 0.f);
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  return attr;
+}
+
+dnnl::memory prepack(const dnnl::memory::desc& plain, const void* src, const dnnl::memory::desc& packed) {
+  memory out(packed, engine());
+  memory in(plain, engine(), const_cast<void*>(src));  // only read
+  dnnl::reorder(in, out).execute(stream(), in, out);
+  stream().wait();
+  return out;
 }
 
 bool has_bf16_matmul() {

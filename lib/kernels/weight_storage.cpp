@@ -11,6 +11,7 @@
 
 #include "kernels/int8_quantize.hpp"
 #include "kernels/kernels.hpp"
+#include "kernels/onednn_f32_packed.hpp"
 #include "kernels/onednn_int8.hpp"
 #include "kernels/weight_simd.hpp"
 
@@ -58,7 +59,8 @@ int64_t weight_bytes(const Weight& w) {
 }
 
 int64_t resident_bytes(const Weight& w) {
-  return weight_bytes(w) + (w.gemm ? onednn::int8_gemm_bytes(*w.gemm) : 0);
+  return weight_bytes(w) + (w.gemm ? onednn::int8_gemm_bytes(*w.gemm) : 0) +
+         (w.f32_gemm ? onednn::f32_gemm_bytes(*w.f32_gemm) : 0);
 }
 
 void round_to_bf16(const float* src, int64_t n, std::uint16_t* dst) {
@@ -109,7 +111,9 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
   const auto count = static_cast<std::size_t>(n * k);
   switch (storage) {
     case Storage::F32:
-      throw Error(Status::Internal, "pack_weight: f32 weights are used in place, not packed");
+      p.f32_gemm = onednn::pack_f32_gemm(src, n, k, layout);
+      p.view = {src, n, k, layout, Storage::F32, nullptr, nullptr, p.f32_gemm.get()};
+      return p;
     case Storage::BF16: p.half.resize(count);
 #pragma omp parallel for schedule(static)
       for (std::size_t i = 0; i < count; ++i) p.half[i] = f32_to_bf16(src[i]);

@@ -32,7 +32,8 @@ std::int64_t extent(const std::uint8_t* mask, std::int64_t n) {
 Linear bind_linear(WeightBinder& weights, ModuleRegistry& modules, const std::string& name, std::int64_t in,
                    std::int64_t out, int layer, bool bias) {
   Linear l;
-  l.w = weights.matrix(name + ".weight", out, in, kernels::Layout::OutIn);
+  // Layer projections always see M = tokens (>= 2: [CLS] ... [SEP]); the heads may see M = 1.
+  l.w = weights.matrix(name + ".weight", out, in, kernels::Layout::OutIn, layer >= 0);
   l.bias = bias ? weights.get(name + ".bias", {out}) : nullptr;
   l.module = modules.add(name, in, out, kernels::Layout::OutIn, layer);
   return l;

@@ -2,6 +2,8 @@
 
 #include <nib/error.hpp>
 
+#include "kernels/onednn_f32_packed.hpp"
+
 namespace nib::models {
 
 namespace {
@@ -46,10 +48,23 @@ const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<s
 }
 
 kernels::Weight WeightBinder::matrix(std::string_view name, std::int64_t n, std::int64_t k,
-                                     kernels::Layout layout) {
+                                     kernels::Layout layout, bool prepack) {
   const bool out_in = layout == kernels::Layout::OutIn;
   const std::initializer_list<std::int64_t> shape = {out_in ? n : k, out_in ? k : n};
-  if (storage_ == kernels::Storage::F32) return {get(name, shape), n, k, layout};
+  if (storage_ == kernels::Storage::F32) {
+    const io::TensorView& t = store_->require(name);
+    const float* src = bind(t, shape);
+    if (!prepack) return {src, n, k, layout};
+    if (on_prepack_) {
+      if (const auto bytes = kernels::onednn::f32_gemm_bytes(n, k))
+        on_prepack_(static_cast<std::size_t>(bytes));
+    }
+    packed_.push_back(kernels::pack_weight(src, n, k, layout, kernels::Storage::F32));
+    // With the copy, only an M = 1 product reads the mapped values (never, for encoder layers; it
+    // would fault them back in from the file): they need not stay resident beside the copy.
+    if (packed_.back().f32_gemm && static_cast<const void*>(src) == t.bytes.data()) store_->drop_resident(t);
+    return packed_.back().view;
+  }
   const io::TensorView& t = store_->require(name);
   check_shape(t, shape);
   kernels::Weight w;
@@ -84,7 +99,11 @@ const float* WeightBinder::get_optional(std::string_view name, std::initializer_
 std::size_t WeightBinder::owned_bytes() const {
   std::size_t n = 0;
   for (const auto& v : owned_) n += v.size() * sizeof(float);
-  for (const auto& p : packed_) n += static_cast<std::size_t>(kernels::resident_bytes(p.view));
+  // An f32 pack's values are the mapping's or owned_'s; only its prepacked copy is the pack's own.
+  for (const auto& p : packed_)
+    n += static_cast<std::size_t>(kernels::resident_bytes(p.view) - (p.view.storage == kernels::Storage::F32
+                                                                         ? kernels::weight_bytes(p.view)
+                                                                         : 0));
   return n;
 }
 

@@ -28,14 +28,21 @@ class WeightBinder {
   // Same, or nullptr when the tensor is absent (optional biases).
   const float* get_optional(std::string_view name, std::initializer_list<std::int64_t> shape);
   // A matrix of n outputs × k inputs stored as `layout` ([n, k] OutIn, [k, n] InOut) in the binder's
-  // storage type (an int8 result is always OutIn).
-  kernels::Weight matrix(std::string_view name, std::int64_t n, std::int64_t k, kernels::Layout layout);
+  // storage type (an int8 result is always OutIn). With `prepack`, f32 matrices also get their
+  // prepacked M > 1 copy (kernels::pack_weight): for weights only ever multiplied by many rows
+  // (encoder layers: M = tokens), where it is worth 4 more bytes per weight.
+  kernels::Weight matrix(std::string_view name, std::int64_t n, std::int64_t k, kernels::Layout layout,
+                         bool prepack = false);
   bool has(std::string_view name) const { return store_->find(name) != nullptr; }
   const io::WeightStore& store() const { return *store_; }
   kernels::Storage storage() const { return storage_; }
 
   // Bytes of converted copies the binder owns (0 for an all-F32 checkpoint bound as f32).
   std::size_t owned_bytes() const;
+
+  // Called with the bytes of each prepacked f32 copy before it is allocated (the memory budget); may
+  // throw to abort the load.
+  void on_prepack(std::function<void(std::size_t bytes)> fn) { on_prepack_ = std::move(fn); }
 
   // Called with each bound tensor's checkpoint bytes (load progress); may throw to abort the load.
   void on_bind(std::function<void(std::size_t bytes)> fn) { on_bind_ = std::move(fn); }
@@ -46,7 +53,7 @@ class WeightBinder {
   kernels::Storage storage_;
   std::deque<std::vector<float>> owned_;
   std::deque<kernels::PackedWeight> packed_;
-  std::function<void(std::size_t)> on_bind_;
+  std::function<void(std::size_t)> on_bind_, on_prepack_;
 };
 
 }  // namespace nib::models

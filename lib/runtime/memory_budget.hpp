@@ -52,7 +52,8 @@ class MemoryBudget {
 // LoadOptions::weights BF16/F16 the linear weights take 2 bytes instead, with Int8 ~2.13 (the
 // per-block copy the M = 1 GEMV reads, 1 + 4/32, and the per-channel copy oneDNN's int8 matmul
 // reads at M > 1, 1 + 8 per output): f32 size is then an upper bound (conservative; it never lets
-// a load exceed the cap). Overflow (impossible
+// a load exceed the cap). The encoder layers' prepacked f32 copies are charged on top, as they are
+// made (kernels::onednn::f32_gemm_bytes). Overflow (impossible
 // for tensors that fit their files) is a Format error.
 std::uint64_t weight_bytes(const io::WeightStore& weights);
 

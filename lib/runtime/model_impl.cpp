@@ -81,12 +81,17 @@ ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& option
       report(options_.progress, kOpened + (1.f - kOpened) * 0.99f * static_cast<float>(std::min(done, 1.0)));
     });
   }
+  // Encoder layers' f32 weights get a prepacked copy for oneDNN on top of the checkpoint's bytes.
+  binder_.on_prepack([this, dir](std::size_t bytes) {
+    prepacked_memory_.push_back(memory_.reserve(bytes, "the prepacked f32 weights of " + dir.string()));
+  });
   if (config().kind == ModelKind::CausalLM) {
     causal_lm_ = models::make_causal_lm(config(), binder_);
   } else {
     encoder_ = models::make_encoder(config(), binder_);
   }
   binder_.on_bind({});
+  binder_.on_prepack({});
   report(options_.progress, 1.f);
 }
 

@@ -6,6 +6,7 @@
 
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "io/hf_folder.hpp"
 #include "io/weight_store.hpp"
@@ -48,6 +49,7 @@ class ModelImpl {
   ModelInfo info_;
   mutable MemoryBudget memory_{options_.max_memory_bytes};
   MemoryBudget::Reservation weights_memory_;
+  std::vector<MemoryBudget::Reservation> prepacked_memory_;  // encoder layers' prepacked f32 copies
   models::WeightBinder binder_;
   std::unique_ptr<models::CausalLM> causal_lm_;
   std::unique_ptr<models::Encoder> encoder_;

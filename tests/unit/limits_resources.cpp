@@ -1,6 +1,6 @@
-// Resource limits: LoadOptions::max_memory_bytes (the weights at load, each causal session's KV
-// cache and buffers when first used, all refused before allocating), a context filled to exactly
-// n_ctx, and a 1 MB prompt (valid and invalid UTF-8) on a small context.
+// Resource limits: LoadOptions::max_memory_bytes (the weights at load, an encoder's prepacked copies, each
+// causal session's KV cache and buffers when first used, all refused before allocating), a context filled to
+// exactly n_ctx, and a 1 MB prompt (valid and invalid UTF-8) on a small context.
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -10,6 +10,7 @@
 #include <nib/session.hpp>
 
 #include "io/safetensors.hpp"
+#include "kernels/onednn_f32_packed.hpp"
 #include "shared_data.hpp"
 
 namespace {
@@ -47,9 +48,9 @@ bool contains(const std::string& s, const std::string& needle) {
   return s.find(needle) != std::string::npos;
 }
 
-// stories260K's weights as f32, counted from the checkpoint (every tensor is F32 there).
-std::uint64_t stories_weight_bytes() {
-  nib::io::SafetensorsFile f(stories_dir() / "model.safetensors");
+// A checkpoint's weights as f32, counted from the file (every tensor is F32 in these).
+std::uint64_t checkpoint_bytes(const std::filesystem::path& dir) {
+  nib::io::SafetensorsFile f(dir / "model.safetensors");
   std::uint64_t n = 0;
   for (const auto& t : f.tensors()) n += t.bytes.size();
   return n;
@@ -58,7 +59,7 @@ std::uint64_t stories_weight_bytes() {
 }  // namespace
 
 TEST_CASE("max_memory_bytes: the weights must fit, refused before loading with both numbers") {
-  const std::uint64_t weights = stories_weight_bytes();
+  const std::uint64_t weights = checkpoint_bytes(stories_dir());
   nib::LoadOptions o;
   o.threads = 1;
   o.max_memory_bytes = weights - 1;
@@ -78,8 +79,31 @@ TEST_CASE("max_memory_bytes: the weights must fit, refused before loading with b
   CHECK_MESSAGE(contains(msg, std::to_string(weights) + " bytes are already held"), msg);
 }
 
+TEST_CASE("max_memory_bytes: an encoder's prepacked f32 copies are charged on top of the checkpoint") {
+  // tiny-bert: 2 layers of q, k, v, attention output (64 x 64), FFN in (128 x 64) and out (64 x 128).
+  const auto dir = nib::test::shared_path("models/tiny-bert");
+  const std::uint64_t weights = checkpoint_bytes(dir);
+  namespace onednn = nib::kernels::onednn;
+  const auto copies =
+      static_cast<std::uint64_t>(2 * (4 * onednn::f32_gemm_bytes(64, 64) + onednn::f32_gemm_bytes(128, 64) +
+                                      onednn::f32_gemm_bytes(64, 128)));
+  nib::LoadOptions o;
+  o.threads = 1;
+  if (copies == 0) MESSAGE("no prepacked f32 copies on this CPU (oneDNN prefers the plain layout)");
+  if (copies > 0) {
+    o.max_memory_bytes = weights + copies - 1;
+    auto [status, msg] = error_of([&] { nib::Model::load(dir, o); });
+    CHECK(status == Status::OutOfMemory);
+    CHECK_MESSAGE(contains(msg, "the prepacked f32 weights of " + dir.string() + " needs "), msg);
+  }
+  o.max_memory_bytes = weights + copies;  // exactly: loads and classifies (encoders hold no session state)
+  auto m = nib::Model::load(dir, o);
+  nib::Session s(m);
+  CHECK(s.classify("a fine day").labels.size() == 3);
+}
+
 TEST_CASE("max_memory_bytes: sessions share the model's budget and return it when destroyed") {
-  const std::uint64_t weights = stories_weight_bytes();
+  const std::uint64_t weights = checkpoint_bytes(stories_dir());
   nib::LoadOptions o;
   o.threads = 1;
   o.max_memory_bytes = weights + 400'000;  // one 64-token context (~290 KB of state), not two
