@@ -17,16 +17,29 @@ dnnl::engine& engine();
 // Streams are cheap but not meant to be shared between threads.
 dnnl::stream& stream();
 
+// A cached matmul primitive and the scratchpad bytes one execution needs. Primitives are created
+// with the user scratchpad mode, so one primitive can run on several threads at once (each brings
+// its own scratchpad, see execute); with oneDNN's library-managed scratchpad, concurrent executions
+// of a shared primitive can overwrite each other's buffers.
+struct CachedMatmul {
+  explicit CachedMatmul(dnnl::matmul p);
+  dnnl::matmul prim;
+  std::size_t scratchpad_bytes = 0;
+};
+
+// Runs a cached primitive on the calling thread's stream with a thread-local scratchpad, and waits.
+void execute(const CachedMatmul& m, std::unordered_map<int, dnnl::memory> args);
+
 template <class Key, class Hash>
 class PrimitiveCache {
  public:
   template <class Create>
-  std::shared_ptr<const dnnl::matmul> get(const Key& key, Create&& create) {
+  std::shared_ptr<const CachedMatmul> get(const Key& key, Create&& create) {
     {
       std::shared_lock lock(mutex_);
       if (auto it = map_.find(key); it != map_.end()) return it->second;
     }
-    auto prim = std::make_shared<const dnnl::matmul>(create(key));
+    auto prim = std::make_shared<const CachedMatmul>(create(key));
     std::unique_lock lock(mutex_);
     return map_.try_emplace(key, std::move(prim)).first->second;
   }
@@ -37,7 +50,7 @@ class PrimitiveCache {
 
  private:
   std::shared_mutex mutex_;
-  std::unordered_map<Key, std::shared_ptr<const dnnl::matmul>, Hash> map_;
+  std::unordered_map<Key, std::shared_ptr<const CachedMatmul>, Hash> map_;
 };
 
 // Fixed-M primitives over weights prepacked in oneDNN's preferred layout (the int8 copy, the f32
@@ -54,7 +67,8 @@ inline std::int64_t padded_rows(std::int64_t rows) {
   return (rows + g - 1) / g * g;
 }
 
-// The matmul's epilogue as oneDNN post-ops: y += (accumulate: a sum post-op), then `then`.
+// The matmul's epilogue as oneDNN post-ops: y += (accumulate: a sum post-op), then `then`; the
+// attributes also select the user scratchpad mode that CachedMatmul relies on.
 dnnl::primitive_attr post_ops(bool accumulate, Epilogue then);
 
 // A copy of the plain weights `plain` (at src) in the layout `packed` (owning its buffer).

@@ -85,8 +85,7 @@ void run(const float* x, std::int64_t rows, const F32Gemm& g, const float* bias,
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, g.weights}, {DNNL_ARG_DST, dst}};
   if (bias)
     args.emplace(DNNL_ARG_BIAS, memory({{1, g.n}, dt::f32, dims{g.n, 1}}, eng, const_cast<float*>(bias)));
-  prim->execute(stream(), args);
-  stream().wait();
+  execute(*prim, std::move(args));
 }
 
 // Fewer than 16 rows: through zero-padded contiguous scratch of 16 rows.

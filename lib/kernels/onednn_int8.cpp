@@ -55,7 +55,8 @@ dnnl::matmul::primitive_desc describe(std::int64_t rows, std::int64_t k, std::in
                                       const memory::desc& wei) {
   const memory::desc src({rows, k}, dt::u8, dims{k, 1});
   const memory::desc dst({rows, n}, dt::s32, dims{n, 1});
-  return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, wei, dst), engine());
+  return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, wei, dst), post_ops(false, Epilogue::None),
+                                      engine());
 }
 
 std::string shape(std::int64_t k, std::int64_t n) {
@@ -216,8 +217,7 @@ void int8_matmul(const float* x, std::int64_t m, const Int8Gemm& g, const float*
     auto& eng = engine();
     memory src({{padded, g.k}, dt::u8, dims{g.k, 1}}, eng, q);
     memory dst({{padded, g.n}, dt::s32, dims{g.n, 1}}, eng, acc.data());
-    prim->execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, g.weights}, {DNNL_ARG_DST, dst}});
-    stream().wait();
+    execute(*prim, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, g.weights}, {DNNL_ARG_DST, dst}});
     rescale(acc.data(), rows, g, sa, zero, bias, y + m0 * ldy, accumulate, ldy);
   }
 }

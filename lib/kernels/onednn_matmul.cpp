@@ -82,6 +82,28 @@ dnnl::stream& stream() {
   return s;
 }
 
+CachedMatmul::CachedMatmul(dnnl::matmul p) : prim(std::move(p)) {
+  const dnnl_memory_desc_t* md =
+      dnnl_primitive_desc_query_md(prim.get_primitive_desc(), dnnl_query_scratchpad_md, 0);
+  scratchpad_bytes = md ? dnnl_memory_desc_get_size(md) : 0;
+}
+
+void execute(const CachedMatmul& m, std::unordered_map<int, dnnl::memory> args) {
+  if (m.scratchpad_bytes) {
+    // 64-byte aligned, grows to the largest scratchpad this thread has needed.
+    struct alignas(64) Line {
+      std::byte bytes[64];
+    };
+    thread_local std::vector<Line> scratch;
+    const std::size_t lines = (m.scratchpad_bytes + sizeof(Line) - 1) / sizeof(Line);
+    if (scratch.size() < lines) scratch.resize(lines);
+    const memory::desc md({static_cast<dims::value_type>(m.scratchpad_bytes)}, dt::u8, dims{1});
+    args.insert_or_assign(DNNL_ARG_SCRATCHPAD, memory(md, engine(), scratch.data()));
+  }
+  m.prim.execute(stream(), args);
+  stream().wait();
+}
+
 namespace {
 dnnl::algorithm eltwise_algorithm(Epilogue e) {
   switch (e) {
@@ -104,6 +126,7 @@ dnnl::primitive_attr post_ops(bool accumulate, Epilogue then) {
     ops.append_eltwise(1.f, eltwise_algorithm(then), then == Epilogue::Silu ? 1.f : 0.f, 0.f);
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   return attr;
 }
 
@@ -153,8 +176,7 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src_mem}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
   if (bias)
     args.emplace(DNNL_ARG_BIAS, memory({{1, w.n}, dt::f32, dims{w.n, 1}}, eng, const_cast<float*>(bias)));
-  prim->execute(stream(), args);
-  stream().wait();
+  execute(*prim, std::move(args));
 }
 
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
