@@ -12,7 +12,7 @@
 namespace nib::kernels::onednn {
 
 // The per-channel prepacked copy of src (f32, n outputs × k inputs in `layout`), or nullptr when K
-// is too large for exact s32 accumulation (such weights take the widened path).
+// is too large for exact s32 accumulation or the CPU lacks VNNI (such weights take the widened path).
 std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n, std::int64_t k,
                                                Layout layout);
 

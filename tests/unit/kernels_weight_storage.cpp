@@ -317,6 +317,11 @@ TEST_CASE("weight storage: InOut M = 1 row kernel (bf16, f16) on and off its gro
 TEST_CASE("weight storage: int8 at M > 1 uses its per-channel copy through oneDNN's int8 matmul") {
   const std::vector<float> w = random_floats(64 * 40, 5);
   const auto p = nk::pack_weight(w.data(), 64, 40, nk::Layout::OutIn, nk::Storage::Int8);
+  if (nk::onednn::activation_levels() < 255) {  // no VNNI: M > 1 widens the blocks (tested above)
+    CHECK(p.view.gemm == nullptr);
+    CHECK(nk::resident_bytes(p.view) == nk::weight_bytes(p.view));
+    return;
+  }
   REQUIRE(p.view.gemm != nullptr);
   CHECK(nk::resident_bytes(p.view) > nk::weight_bytes(p.view) + 64 * 40);
   // Memory: both int8 copies of bert-base's matrices hold ~2.13 bytes a weight (blocks: 1 + 4/32,
