@@ -3,6 +3,7 @@
 // process-wide cache of primitives keyed by shape (created outside the lock: JIT is slow; the
 // first one stored wins, so concurrent first uses agree).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -74,9 +75,13 @@ dnnl::primitive_attr post_ops(bool accumulate, Epilogue then);
 // A copy of the plain weights `plain` (at src) in the layout `packed` (owning its buffer).
 dnnl::memory prepack(const dnnl::memory::desc& plain, const void* src, const dnnl::memory::desc& packed);
 
-// Boost-style hash combination for the cache keys.
-inline void hash_mix(std::size_t& h, std::size_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+// A cache key's hash from its shape fields (integers, bools, enums; the weights' memory::desc, compared
+// by ==, is left out): boost-style combination of each field's std::hash.
+template <class... Fields>
+std::size_t hash_fields(const Fields&... fields) {
+  std::size_t h = 0;
+  ((h ^= std::hash<Fields>()(fields) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)), ...);
+  return h;
 }
 
 }  // namespace nib::kernels::onednn

@@ -40,12 +40,8 @@ struct Key {
 
 struct KeyHash {
   std::size_t operator()(const Key& key) const {
-    std::size_t h = std::hash<std::int64_t>()(key.k);
-    for (const std::int64_t v : {key.n, key.rows, key.ldx, key.ldy})
-      hash_mix(h, std::hash<std::int64_t>()(v));
-    hash_mix(h, static_cast<std::size_t>(key.bias) | (key.accumulate << 1) |
-                    (static_cast<std::size_t>(key.then) << 2) | (static_cast<std::size_t>(key.threads) << 5));
-    return h;
+    return hash_fields(key.k, key.n, key.rows, key.ldx, key.ldy, key.bias, key.accumulate, key.then,
+                       key.threads);
   }
 };
 

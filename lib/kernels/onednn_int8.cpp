@@ -42,13 +42,7 @@ struct Key {
 };
 
 struct KeyHash {
-  std::size_t operator()(const Key& key) const {
-    std::size_t h = std::hash<std::int64_t>()(key.k);
-    hash_mix(h, std::hash<std::int64_t>()(key.n));
-    hash_mix(h, std::hash<std::int64_t>()(key.rows));
-    hash_mix(h, static_cast<std::size_t>(key.threads));
-    return h;
-  }
+  std::size_t operator()(const Key& key) const { return hash_fields(key.k, key.n, key.rows, key.threads); }
 };
 
 dnnl::matmul::primitive_desc describe(std::int64_t rows, std::int64_t k, std::int64_t n,

@@ -28,12 +28,8 @@ struct Key {
 
 struct KeyHash {
   std::size_t operator()(const Key& key) const {
-    std::size_t h = std::hash<std::int64_t>()(key.k);
-    hash_mix(h, std::hash<std::int64_t>()(key.n));
-    hash_mix(h, static_cast<std::size_t>(key.layout) | (key.bias << 1) | (key.accumulate << 2) |
-                    (static_cast<std::size_t>(key.storage) << 3) | (static_cast<std::size_t>(key.then) << 5) |
-                    (static_cast<std::size_t>(key.threads) << 8));
-    return h;
+    return hash_fields(key.k, key.n, key.layout, key.storage, key.bias, key.accumulate, key.then,
+                       key.threads);
   }
 };
 
