@@ -22,11 +22,6 @@ using std::int64_t;
 // Below this many multiply-adds a parallel region costs more than it saves.
 constexpr int64_t kParallelWork = 1 << 15;
 
-// Splits [0, n) into `parts` chunks whose boundaries are multiples of `align`.
-void split(int64_t n, int parts, int part, int64_t align, int64_t& begin, int64_t& end) {
-  share(n, parts, part, align, begin, end);
-}
-
 // Dot products of rows r, r+k, r+2k, r+3k with two x rows at once: each W load feeds two FMAs, which
 // keeps M = 2..4 close to the cost of M = 1 (the loads, not the FMAs, are the limit).
 template <Storage S>
@@ -372,21 +367,21 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
               int64_t ldy, int parts, int part, float* partials) {
   int64_t begin = 0, end = 0;
   if (w.layout == Layout::OutIn) {
-    split(w.n, parts, part, 4, begin, end);
+    share(w.n, parts, part, 4, begin, end);
     out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
   } else if constexpr (S != Storage::Int8) {  // int8 weights are always OutIn (pack_weight)
     if (!row_split(m, w)) {
-      split(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
+      share(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
       in_out<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
     } else {
       const int64_t n = w.n;
-      split(w.k, parts, part, 4, begin, end);
+      share(w.k, parts, part, 4, begin, end);
       float* mine = partials + part * n;
       std::fill(mine, mine + n, 0.f);
       in_out_rows<S, kInOutRows>(x + begin, static_cast<const simd::Elem<S>*>(w.data) + begin * n,
                                  end - begin, n, mine);
 #pragma omp barrier
-      split(n, parts, part, 16, begin, end);
+      share(n, parts, part, 16, begin, end);
       for (int64_t j = begin; j < end; ++j) {
         float sum = acc ? y[j] : 0.f;
         if (bias) sum += bias[j];

@@ -99,16 +99,19 @@ void DecoderState::store_kv(std::int64_t layer, std::int64_t n) {
   kernels::f32_to_f16(new_values(layer), v16_.data() + at, n * shape_.kv_dim);
 }
 
-void DecoderState::store_keys(std::int64_t layer, std::int64_t c0, std::int64_t c1) {
+void DecoderState::store_half(std::int64_t layer, const float* staged, std::uint16_t* cache, std::int64_t c0,
+                              std::int64_t c1) {
   if (kv_ != KvCacheType::F16 || c0 >= c1) return;
   const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim + c0);
-  kernels::f32_to_f16(new_keys(layer) + c0, k16_.data() + at, c1 - c0);
+  kernels::f32_to_f16(staged + c0, cache + at, c1 - c0);
+}
+
+void DecoderState::store_keys(std::int64_t layer, std::int64_t c0, std::int64_t c1) {
+  store_half(layer, new_keys(layer), k16_.data(), c0, c1);
 }
 
 void DecoderState::store_values(std::int64_t layer, std::int64_t c0, std::int64_t c1) {
-  if (kv_ != KvCacheType::F16 || c0 >= c1) return;
-  const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim + c0);
-  kernels::f32_to_f16(new_values(layer) + c0, v16_.data() + at, c1 - c0);
+  store_half(layer, new_values(layer), v16_.data(), c0, c1);
 }
 
 void DecoderState::attend_rows(std::int64_t layer, const float* q, const kernels::AttentionShape& as,

@@ -66,6 +66,9 @@ class DecoderState final : public CausalState {
   static void buffers(const DecoderShape& shape, std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv,
                       Visit&& visit);
   std::size_t cache_offset(std::int64_t layer) const;
+  // Elements [c0, c1) of one new token's staged f32 row into the f16 `cache` (no-op for f32 caches).
+  void store_half(std::int64_t layer, const float* staged, std::uint16_t* cache, std::int64_t c0,
+                  std::int64_t c1);
 
   DecoderShape shape_;
   std::int64_t n_ctx_, max_batch_, length_ = 0;
