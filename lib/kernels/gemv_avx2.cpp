@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "kernels/cpu_isa.hpp"
@@ -251,89 +252,93 @@ void in_out_rows(const float* x, const simd::Elem<S>* w, int64_t rows, int64_t n
     if (g < rows) in_out_rows<S, 1>(x + g, w + g * n, rows - g, n, out);
 }
 
-// x quantised per block of 32 (xs: the blocks' scales), xq zero-padded to whole blocks.
-void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs) {
+// x quantised per block of 32 (xs: the blocks' scales, xsum: the sums of their codes), xq
+// zero-padded to whole blocks.
+void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs, std::int32_t* xsum) {
   const int64_t blocks = int8_blocks(k);
+  std::fill(xq + k, xq + blocks * kInt8Block, std::int8_t{0});
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
     xs[b] = quantize_symmetric(x + begin, end - begin, xq + begin);
+    std::int32_t sum = 0;
+    for (int64_t c = begin; c < end; ++c) sum += xq[c];
+    xsum[b] = sum;
   }
-  std::fill(xq + k, xq + blocks * kInt8Block, std::int8_t{0});
 }
 
-// Integer dot products of the quantised x with R int8 rows: per block, |w| (u8) times x·sign(w) (s8)
-// with maddubs (pairs of products fit i16: 2·127² < 2^15), pairs summed to i32 with madd, then the
-// block's i32 sums scaled by wscale·xscale in f32.
-template <int R>
-void int8_dots_q(const std::int8_t* xq, const float* xs, const std::int8_t* q, const float* s, int64_t k,
-                 float* out) {
-  const int64_t blocks = int8_blocks(k), full = k / kInt8Block;
+// The 16 row sums of one int8 row group (t: its codes, s: its scales; see int8_code_index): per
+// block, each 32-byte half (8 rows × 4 inputs) against x's 4 codes broadcast, |w| (u8) times
+// x·sign(w) (s8) with maddubs (pairs of products fit i16: 2·127² < 2^15), summed to i32 per row with
+// madd; then the block's i32 sums scaled by the rows' scales · xs in f32.
+void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, const float* s, int64_t blocks,
+                float* sums) {
   const __m256i ones = _mm256_set1_epi16(1);
-  __m256 acc[R];
-  for (auto& a : acc) a = _mm256_setzero_ps();
-  auto block = [&](const std::int8_t* const* rows, int64_t b) {
-    const __m256i vx = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + b * kInt8Block));
-    for (int r = 0; r < R; ++r) {
-      const __m256i vw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[r]));
-      const __m256i p =
-          _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(vw, vw), _mm256_sign_epi8(vx, vw)), ones);
-      acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(s[r * blocks + b] * xs[b]), acc[r]);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows, s += kInt8Rows) {
+    __m256i d0 = _mm256_setzero_si256(), d1 = d0;
+    for (int j = 0; j < kInt8Block / 4; ++j) {
+      std::int32_t x4;
+      std::memcpy(&x4, xq + b * kInt8Block + 4 * j, sizeof x4);
+      const __m256i xv = _mm256_set1_epi32(x4);
+      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + 64 * j));
+      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + 64 * j + 32));
+      d0 = _mm256_add_epi32(
+          d0, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(w0), _mm256_sign_epi8(xv, w0)), ones));
+      d1 = _mm256_add_epi32(
+          d1, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(w1), _mm256_sign_epi8(xv, w1)), ones));
     }
-  };
-  const std::int8_t* rows[R];
-  for (int64_t b = 0; b < full; ++b) {
-    for (int r = 0; r < R; ++r) rows[r] = q + r * k + b * kInt8Block;
-    block(rows, b);
+    const __m256 xsb = _mm256_set1_ps(xs[b]);
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(_mm256_loadu_ps(s), xsb), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(_mm256_loadu_ps(s + 8), xsb), acc1);
   }
-  if (full < blocks) {
-    const int64_t left = k - full * kInt8Block;
-    alignas(32) std::int8_t qt[R][kInt8Block] = {};
-    for (int r = 0; r < R; ++r) {
-      std::copy(q + r * k + full * kInt8Block, q + r * k + full * kInt8Block + left, qt[r]);
-      rows[r] = qt[r];
-    }
-    block(rows, full);
-  }
-  for (int r = 0; r < R; ++r) out[r] = simd::hsum(acc[r]);
+  _mm256_storeu_ps(sums, acc0);
+  _mm256_storeu_ps(sums + 8, acc1);
 }
 
-// OutIn int8 rows [n0, n1): four rows at a time, then single rows.
+// x quantised for the int8 kernels, in buffers that grow on first use and are then reused.
+struct QuantizedRow {
+  std::vector<std::int8_t> xq;
+  std::vector<float> xs;
+  std::vector<std::int32_t> xsum;
+  MatvecInput quantize(const float* x, int64_t k) {
+    const int64_t blocks = int8_blocks(k);
+    if (static_cast<int64_t>(xs.size()) < blocks) {
+      xq.resize(static_cast<std::size_t>(blocks * kInt8Block));
+      xs.resize(static_cast<std::size_t>(blocks));
+      xsum.resize(static_cast<std::size_t>(blocks));
+    }
+    quantize_x(x, k, xq.data(), xs.data(), xsum.data());
+    return {x, k, xq.data(), xs.data(), xsum.data()};
+  }
+};
+
+// Int8 rows [n0, n1) of one quantised x row: the row groups that hold them, whole (a group split
+// between callers is computed by each; only its own rows are stored).
+void int8_rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, bool acc, int64_t n0,
+               int64_t n1) {
+  const int64_t blocks = int8_blocks(w.k);
+  const auto* q = static_cast<const std::int8_t*>(w.data);
+  const bool vnni = active_isa() == Isa::Avx512Vnni;
+  for (int64_t g = n0 / kInt8Rows; g * kInt8Rows < n1; ++g) {
+    const std::int8_t* t = q + g * blocks * kInt8Block * kInt8Rows;
+    const float* s = w.scales + g * blocks * kInt8Rows;
+    alignas(64) float sums[kInt8Rows];
+    if (vnni)
+      avx512::int8_group(in.xq, in.xs, in.xsum, t, s, blocks, sums);
+    else
+      int8_group(in.xq, in.xs, t, s, blocks, sums);
+    const int64_t r0 = std::max(n0, g * kInt8Rows), r1 = std::min(n1, (g + 1) * kInt8Rows);
+    store_sums(sums + (r0 - g * kInt8Rows), static_cast<int>(r1 - r0), bias ? bias + r0 : nullptr, y + r0,
+               acc);
+  }
+}
+
+// OutIn int8 rows [n0, n1) of each x row, quantised in turn.
 void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                  int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
-  const int64_t k = w.k, blocks = int8_blocks(k);
-  const auto* q = static_cast<const std::int8_t*>(w.data);
-  thread_local std::vector<std::int8_t> xq;
-  thread_local std::vector<float> xs;
-  // One spare zero block: the AVX-512 kernel reads x in pairs of blocks.
-  if (static_cast<int64_t>(xq.size()) < (m * blocks + 1) * kInt8Block) {
-    xq.resize(static_cast<std::size_t>((m * blocks + 1) * kInt8Block));
-    xs.resize(static_cast<std::size_t>(m * blocks));
-  }
+  thread_local QuantizedRow row;
   for (int64_t i = 0; i < m; ++i)
-    quantize_x(x + i * ldx, k, xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks);
-  if (m == 1 && active_isa() == Isa::Avx512Vnni) {
-    std::fill(xq.begin() + blocks * kInt8Block, xq.begin() + (blocks + 1) * kInt8Block, std::int8_t{0});
-    return avx512::int8_rows(xq.data(), xs.data(), q, w.scales, k, n0, n1, bias, y, acc);
-  }
-  auto store = [&](int64_t i, int64_t n, const float* sums, int count) {
-    store_sums(sums, count, bias ? bias + n : nullptr, y + i * ldy + n, acc);
-  };
-  int64_t n = n0;
-  float sums[4];
-  for (; n + 4 <= n1; n += 4) {
-    for (int64_t i = 0; i < m; ++i) {
-      int8_dots_q<4>(xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks, q + n * k,
-                     w.scales + n * blocks, k, sums);
-      store(i, n, sums, 4);
-    }
-  }
-  for (; n < n1; ++n) {
-    for (int64_t i = 0; i < m; ++i) {
-      int8_dots_q<1>(xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks, q + n * k,
-                     w.scales + n * blocks, k, sums);
-      store(i, n, sums, 1);
-    }
-  }
+    int8_rows(row.quantize(x + i * ldx, w.k), w, bias, y + i * ldy, acc, n0, n1);
 }
 
 // OutIn output rows [n0, n1), the kernel per storage type.
@@ -367,7 +372,7 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
               int64_t ldy, int parts, int part, float* partials) {
   int64_t begin = 0, end = 0;
   if (w.layout == Layout::OutIn) {
-    share(w.n, parts, part, 4, begin, end);
+    share(w.n, parts, part, kGemvRowAlign, begin, end);
     out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
   } else if constexpr (S != Storage::Int8) {  // int8 weights are always OutIn (pack_weight)
     if (!row_split(m, w)) {
@@ -422,14 +427,22 @@ void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float
   run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials);
 }
 
-void rows(const float* x, const Weight& w, const float* bias, float* y, bool accumulate, int64_t n0,
+MatvecInput input(const float* x, int64_t k, bool quantise) {
+  thread_local QuantizedRow row;  // not int8_out_in's: an input stays valid across its calls
+  return quantise ? row.quantize(x, k) : MatvecInput{x, k};
+}
+
+void rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, bool accumulate, int64_t n0,
           int64_t n1) {
   if (n0 >= n1) return;
+  const float* x = in.x;
   switch (w.storage) {
     case Storage::F32: return out_in_rows<Storage::F32>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::BF16: return out_in_rows<Storage::BF16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::F16: return out_in_rows<Storage::F16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
-    case Storage::Int8: return out_in_rows<Storage::Int8>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+    case Storage::Int8:
+      if (in.xq) return int8_rows(in, w, bias, y, accumulate, n0, n1);
+      return out_in_rows<Storage::Int8>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
   }
 }
 

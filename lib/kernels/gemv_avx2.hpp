@@ -12,9 +12,12 @@ namespace nib::kernels::gemv {
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             std::int64_t ldx, std::int64_t ldy);
 
+// kernels::matvec_input: x, quantised into the calling thread's buffer when `quantise`.
+MatvecInput input(const float* x, std::int64_t k, bool quantise);
+
 // kernels::matvec_rows: outputs [n0, n1) of an OutIn weight at M = 1 on the calling thread.
-void rows(const float* x, const Weight& w, const float* bias, float* y, bool accumulate, std::int64_t n0,
-          std::int64_t n1);
+void rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bool accumulate,
+          std::int64_t n0, std::int64_t n1);
 
 // kernels::matmul_many on the GEMV path: one parallel region, each thread its share of every
 // projection's outputs (x rows contiguous, leading dimension k). Allocates nothing.

@@ -5,12 +5,11 @@
 
 namespace nib::kernels::gemv::avx512 {
 
-// y[j] (+)= bias[j] + Σ_b scales[j, b] · xs[b] · (q_j · xq)_b for output rows j in [n0, n1) of an
-// int8 OutIn weight (q [n, k], scales [n, blocks]); xq is x quantised per block of 32 (xs its
-// scales) and zero-padded to a whole number of 64-byte pairs of blocks. Per block the integer dot
-// product is exact (vpdpbusd on q + 128 against xq, less 128·Σxq), then scaled in f32 like the
-// AVX2 kernel. Allocates nothing once the calling thread's scratch has grown.
-void int8_rows(const std::int8_t* xq, const float* xs, const std::int8_t* q, const float* scales,
-               std::int64_t k, std::int64_t n0, std::int64_t n1, const float* bias, float* y, bool acc);
+// The 16 row sums Σ_b scale[r, b] · xs[b] · (q_r · xq)_b of one int8 row group (t: its codes, s:
+// its scales; see int8_code_index) against x quantised per block of 32 (xq, zero-padded to whole
+// blocks; xs its scales, xsum the sums of its codes). Per block the integer dot products are exact
+// (vpdpbusd on q + 128 against xq, less 128·Σxq), 16 rows per instruction, then scaled in f32.
+void int8_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::int8_t* t,
+                const float* s, std::int64_t blocks, float* sums);
 
 }  // namespace nib::kernels::gemv::avx512

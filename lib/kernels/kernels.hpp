@@ -13,9 +13,15 @@ namespace nib::kernels {
 enum class Layout { OutIn, InOut };
 
 // Element type of a weight matrix (and, F32 or F16, of a KV cache). Int8 is symmetric with one f32 scale per
-// block of kInt8Block consecutive input features of each output (w ≈ q · scale), always stored OutIn.
+// block of kInt8Block consecutive input features of each output (w ≈ q · scale), always OutIn and
+// stored in row groups (see int8_code_index).
 enum class Storage { F32, BF16, F16, Int8 };
 constexpr std::int64_t kInt8Block = 32;
+// Int8 weights are stored in groups of kInt8Rows outputs, so the M = 1 kernels read one contiguous
+// stream and multiply 16 outputs per instruction; splitting outputs between threads at multiples of
+// kGemvRowAlign keeps each group on one thread (other splits stay correct, at some repeated work).
+constexpr std::int64_t kInt8Rows = 16;
+constexpr std::int64_t kGemvRowAlign = kInt8Rows;
 
 // Int8 weights again, quantised per output channel and prepacked for oneDNN's int8 matmul, which
 // M > 1 uses (see onednn_int8.hpp); opaque outside kernels/.
@@ -30,7 +36,7 @@ struct Weight {
   std::int64_t k = 0;          // input features
   Layout layout = Layout::OutIn;
   Storage storage = Storage::F32;
-  const float* scales = nullptr;      // Int8: [n, int8_blocks(k)]
+  const float* scales = nullptr;      // Int8: per group and block (int8_scale_index)
   const Int8Gemm* gemm = nullptr;     // Int8: the M > 1 copy (null: M > 1 widens the blocks instead)
   const F32Gemm* f32_gemm = nullptr;  // F32: the M > 1 copy (null: M > 1 reads `data` in place)
 
@@ -39,6 +45,20 @@ struct Weight {
 
 inline std::int64_t int8_blocks(std::int64_t k) {
   return (k + kInt8Block - 1) / kInt8Block;
+}
+inline std::int64_t int8_groups(std::int64_t n) {
+  return (n + kInt8Rows - 1) / kInt8Rows;
+}
+// Where int8 code (row r, input c) sits: per group of kInt8Rows rows, per block of K, per 4 inputs,
+// the 16 rows' 4 codes (64 bytes: one vpdpbusd operand, each i32 lane one row's 4 products).
+// Rows past n and inputs past k are stored as 0; a group of one block takes 512 bytes.
+inline std::int64_t int8_code_index(std::int64_t blocks, std::int64_t r, std::int64_t c) {
+  const std::int64_t tile = r / kInt8Rows * blocks + c / kInt8Block;
+  return (tile * (kInt8Block / 4) + c % kInt8Block / 4) * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
+}
+// Where the scale of row r, block b sits: per group, per block, the 16 rows' scales.
+inline std::int64_t int8_scale_index(std::int64_t blocks, std::int64_t r, std::int64_t b) {
+  return (r / kInt8Rows * blocks + b) * kInt8Rows + r % kInt8Rows;
 }
 // Bytes of a weight (data and scales): what one M = 1 matmul reads.
 std::int64_t weight_bytes(const Weight& w);
@@ -114,10 +134,22 @@ struct Projection {
 };
 void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections);
 
+// One activation row x[k] for matvec_rows, quantised when `weights` is Int8 (per block of kInt8Block,
+// as the int8 GEMV multiplies it) once for all the calls that read it, instead of once per call.
+// The quantised copy is the calling thread's: valid until its next matvec_input.
+struct MatvecInput {
+  const float* x = nullptr;
+  std::int64_t k = 0;
+  const std::int8_t* xq = nullptr;     // null unless quantised
+  const float* xs = nullptr;           // the blocks' scales
+  const std::int32_t* xsum = nullptr;  // the sums of the blocks' codes
+};
+MatvecInput matvec_input(const float* x, std::int64_t k, Storage weights);
+
 // y[n0, n1) = x · W[n0, n1)ᵀ (+ bias[n0, n1)) (with accumulate, y +=) for one x row and an OutIn weight,
 // on the calling thread with no parallel region: a decode step's share of a projection, computed
 // inside the step's own region (see share()). Every output is computed as matmul computes it.
-void matvec_rows(const float* x, const Weight& w, const float* bias, float* y, bool accumulate,
+void matvec_rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bool accumulate,
                  std::int64_t n0, std::int64_t n1);
 
 // Plain GEMM on activations: c[m, n] = alpha · a[m, k] · op(b) (+ beta · c), b is [k, n] or, with

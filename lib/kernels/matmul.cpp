@@ -105,10 +105,15 @@ void matmul_many(const float* x, std::int64_t m, std::span<const Projection> pro
   for (const auto& p : projections) matmul(x, m, p.w, p.bias, p.y);
 }
 
-void matvec_rows(const float* x, const Weight& w, const float* bias, float* y, bool accumulate,
+MatvecInput matvec_input(const float* x, std::int64_t k, Storage weights) {
+  return gemv::input(x, k, weights == Storage::Int8);
+}
+
+void matvec_rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bool accumulate,
                  std::int64_t n0, std::int64_t n1) {
   check_storage(w);
   if (w.layout != Layout::OutIn) throw Error(Status::Internal, "matvec_rows: the weight must be OutIn");
+  if (x.k != w.k) throw Error(Status::Internal, "matvec_rows: the input's width is not the weight's");
   gemv::rows(x, w, bias, y, accumulate, n0, n1);
 }
 

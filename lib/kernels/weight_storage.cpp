@@ -53,7 +53,7 @@ int64_t weight_bytes(const Weight& w) {
     case Storage::F32: return 4 * count;
     case Storage::BF16:
     case Storage::F16: return 2 * count;
-    case Storage::Int8: return count + 4 * w.n * int8_blocks(w.k);
+    case Storage::Int8: return int8_groups(w.n) * kInt8Rows * int8_blocks(w.k) * (kInt8Block + 4);
   }
   return 0;
 }
@@ -95,11 +95,9 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
       const int64_t blocks = int8_blocks(w.k);
       for (int64_t r = n0; r < n1; ++r) {
         float* o = out + (r - n0) * w.k;
-        for (int64_t b = 0; b < blocks; ++b) {
-          const float s = w.scales[r * blocks + b];
-          const int64_t end = std::min(w.k, (b + 1) * kInt8Block);
-          for (int64_t kk = b * kInt8Block; kk < end; ++kk) o[kk] = static_cast<float>(q[r * w.k + kk]) * s;
-        }
+        for (int64_t c = 0; c < w.k; ++c)
+          o[c] = static_cast<float>(q[int8_code_index(blocks, r, c)]) *
+                 w.scales[int8_scale_index(blocks, r, c / kInt8Block)];
       }
       return;
     }
@@ -127,24 +125,36 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
       break;
     }
     case Storage::Int8: {
-      const int64_t blocks = int8_blocks(k);
-      p.q.resize(count);
-      p.scales.resize(static_cast<std::size_t>(n * blocks));
+      const int64_t blocks = int8_blocks(k), groups = int8_groups(n);
+      p.q.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks * kInt8Block));
+      p.scales.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks));
 #pragma omp parallel
       {
         PackedBuffer<float> column;  // an InOut output's weights, gathered
 #pragma omp for schedule(static)
-        for (int64_t r = 0; r < n; ++r) {
-          const float* row = src + r * k;
-          if (layout == Layout::InOut) {
-            column.resize(static_cast<std::size_t>(k));
-            for (int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
-            row = column.data();
-          }
-          for (int64_t b = 0; b < blocks; ++b) {
-            const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
-            p.scales[static_cast<std::size_t>(r * blocks + b)] =
-                quantize_symmetric(row + begin, end - begin, p.q.data() + r * k + begin);
+        for (int64_t g = 0; g < groups; ++g) {
+          for (int64_t r = g * kInt8Rows; r < (g + 1) * kInt8Rows; ++r) {
+            if (r >= n) {  // padding rows: codes and scales 0
+              for (int64_t c = 0; c < blocks * kInt8Block; ++c)
+                p.q[static_cast<std::size_t>(int8_code_index(blocks, r, c))] = 0;
+              for (int64_t b = 0; b < blocks; ++b)
+                p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] = 0.f;
+              continue;
+            }
+            const float* row = src + r * k;
+            if (layout == Layout::InOut) {
+              column.resize(static_cast<std::size_t>(k));
+              for (int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
+              row = column.data();
+            }
+            for (int64_t b = 0; b < blocks; ++b) {
+              const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
+              std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
+              p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
+                  quantize_symmetric(row + begin, end - begin, codes);
+              for (int64_t c = 0; c < kInt8Block; ++c)
+                p.q[static_cast<std::size_t>(int8_code_index(blocks, r, begin + c))] = codes[c];
+            }
           }
         }
       }

@@ -145,11 +145,11 @@ class Llama final : public DecoderLM {
       const int parts = omp_get_num_threads(), part = omp_get_thread_num();
       float* xn = thread_row(h);
       std::int64_t q0, q1, k0, k1, v0, v1, o0, o1, f0, f1, r0 = 0, r1 = 0;
-      kernels::share(q_dim, parts, part, 4, q0, q1);
+      kernels::share(q_dim, parts, part, kernels::kGemvRowAlign, q0, q1);
       kernels::share(kv_dim, parts, part, hd, k0, k1);  // whole heads: this thread rotates them
-      kernels::share(kv_dim, parts, part, 4, v0, v1);
-      kernels::share(h, parts, part, 4, o0, o1);
-      kernels::share(inter, parts, part, 4, f0, f1);
+      kernels::share(kv_dim, parts, part, kernels::kGemvRowAlign, v0, v1);
+      kernels::share(h, parts, part, kernels::kGemvRowAlign, o0, o1);
+      kernels::share(inter, parts, part, kernels::kGemvRowAlign, f0, f1);
       const int slots = std::min(parts, kernels::attention_slots());
       if (part < slots) kernels::share(shape_.heads, slots, part, 1, r0, r1);
       float *x = s.x.data(), *q = s.proj.data(), *attn = s.attn.data();
@@ -159,9 +159,10 @@ class Llama final : public DecoderLM {
         const auto layer = static_cast<std::int64_t>(i);
         float *k = s.new_keys(layer), *v = s.new_values(layer);
         kernels::rms_norm(x, l.attn_norm.weight, xn, 1, h, l.attn_norm.eps);
-        kernels::matvec_rows(xn, l.q.w, l.q.bias, q, false, q0, q1);
-        kernels::matvec_rows(xn, l.k.w, l.k.bias, k, false, k0, k1);
-        kernels::matvec_rows(xn, l.v.w, l.v.bias, v, false, v0, v1);
+        const auto normed = kernels::matvec_input(xn, h, l.q.w.storage);
+        kernels::matvec_rows(normed, l.q.w, l.q.bias, q, false, q0, q1);
+        kernels::matvec_rows(normed, l.k.w, l.k.bias, k, false, k0, k1);
+        kernels::matvec_rows(normed, l.v.w, l.v.bias, v, false, v0, v1);
         kernels::rope_apply(k + k0, 1, (k1 - k0) / hd, hd, kv_dim, s.rope.data());
         s.store_keys(layer, k0, k1);
         s.store_values(layer, v0, v1);
@@ -169,14 +170,17 @@ class Llama final : public DecoderLM {
         kernels::rope_apply(q + r0 * hd, 1, r1 - r0, hd, q_dim, s.rope.data());
         s.attend_rows(layer, q, as, attn, part, r0, r1);
 #pragma omp barrier
-        kernels::matvec_rows(attn, l.o.w, l.o.bias, x, true, o0, o1);
+        kernels::matvec_rows(kernels::matvec_input(attn, q_dim, l.o.w.storage), l.o.w, l.o.bias, x, true, o0,
+                             o1);
 #pragma omp barrier
         kernels::rms_norm(x, l.mlp_norm.weight, xn, 1, h, l.mlp_norm.eps);
-        kernels::matvec_rows(xn, l.gate.w, l.gate.bias, gate, false, f0, f1);
-        kernels::matvec_rows(xn, l.up.w, l.up.bias, up, false, f0, f1);
+        const auto mlp_in = kernels::matvec_input(xn, h, l.gate.w.storage);
+        kernels::matvec_rows(mlp_in, l.gate.w, l.gate.bias, gate, false, f0, f1);
+        kernels::matvec_rows(mlp_in, l.up.w, l.up.bias, up, false, f0, f1);
         kernels::silu_mul(gate + f0, up + f0, gate + f0, f1 - f0);
 #pragma omp barrier
-        kernels::matvec_rows(gate, l.down.w, l.down.bias, x, true, o0, o1);
+        kernels::matvec_rows(kernels::matvec_input(gate, inter, l.down.w.storage), l.down.w, l.down.bias, x,
+                             true, o0, o1);
 #pragma omp barrier
       }
     }

@@ -230,19 +230,28 @@ TEST_CASE("weight storage: bf16 rounds to nearest even, f16 is exact on represen
 }
 
 TEST_CASE("weight storage: int8 blocks of 32 along K, absmax scale, InOut packed as OutIn") {
-  // Two outputs, K = 40: a full block and a partial one of 8 per output.
+  // Two outputs, K = 40: a full block and a partial one of 8 per output, in one group of 16 rows.
   std::vector<float> w(2 * 40);
   for (int i = 0; i < 80; ++i) w[i] = static_cast<float>((i * 37) % 23 - 11) / 8.f;
   w[5] = 4.f;    // absmax of row 0 block 0
   w[77] = -2.f;  // absmax of row 1 block 1
   const auto p = nk::pack_weight(w.data(), 2, 40, nk::Layout::OutIn, nk::Storage::Int8);
   REQUIRE(p.view.layout == nk::Layout::OutIn);
-  REQUIRE(p.scales.size() == 4);
-  CHECK(p.scales[0] == doctest::Approx(4.f / 127.f));
-  CHECK(p.scales[3] == doctest::Approx(2.f / 127.f));
-  CHECK(p.q[5] == 127);
-  CHECK(p.q[77] == -127);
-  CHECK(nk::weight_bytes(p.view) == 80 + 4 * 4);
+  REQUIRE(p.scales.size() == 16 * 2);
+  REQUIRE(p.q.size() == 16 * 64);
+  CHECK(p.scales[nk::int8_scale_index(2, 0, 0)] == doctest::Approx(4.f / 127.f));
+  CHECK(p.scales[nk::int8_scale_index(2, 1, 1)] == doctest::Approx(2.f / 127.f));
+  CHECK(p.q[nk::int8_code_index(2, 0, 5)] == 127);
+  CHECK(p.q[nk::int8_code_index(2, 1, 37)] == -127);
+  // Codes of one block and 4 inputs sit together, the group's 16 rows side by side.
+  CHECK(nk::int8_code_index(2, 1, 37) == 512 + 64 + 4 + 1);
+  CHECK(nk::int8_scale_index(2, 17, 1) == 2 * 16 + 16 + 1);
+  // Padding (inputs 40..63, rows 2..15) is 0, so the kernels may read whole groups and blocks.
+  for (std::int64_t r = 0; r < 16; ++r)
+    for (std::int64_t c = 0; c < 64; ++c)
+      if (r >= 2 || c >= 40) CHECK(p.q[nk::int8_code_index(2, r, c)] == 0);
+  for (std::int64_t r = 2; r < 16; ++r) CHECK(p.scales[nk::int8_scale_index(2, r, 0)] == 0.f);
+  CHECK(nk::weight_bytes(p.view) == 16 * 64 + 16 * 2 * 4);
   // The same matrix given as InOut ([K, N]) packs to the same OutIn bytes.
   std::vector<float> t(80);
   for (int j = 0; j < 2; ++j)
