@@ -1,9 +1,9 @@
 // nib bench -m DIR [--threads N] [--weights T] [--kv-cache T] [--n-ctx N] [--decode-context N] --json: load
 // time, prefill and decode speed, peak RSS; for causal LMs the KV cache's type and bytes.
 // For causal LMs also the memory bandwidth decoding implies (weight bytes read per token in the chosen
-// storage type × tokens/s) next to
-// this machine's read bandwidth, and prefill GFLOP/s next to oneDNN's f32 GEMM peak for the model's
-// own projection shapes at M = 512, both measured in the same run.
+// storage type × tokens/s) next to this machine's read bandwidth, probed between the decode runs, and
+// prefill GFLOP/s next to oneDNN's f32 GEMM peak for the model's own projection shapes at M = 512,
+// both measured in the same run.
 #include <nib/error.hpp>
 #include <nib/model.hpp>
 #include <nib/session.hpp>
@@ -39,32 +39,44 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-// Read bandwidth of `threads` threads summing a 512 MiB buffer (best of a few passes), GB/s.
-double measure_read_gb_s(int threads) {
-  const std::size_t n = (512u << 20) / sizeof(std::uint64_t);
-  std::vector<std::uint64_t> buf(n, 1);
-  double best = 0;
-  for (int pass = 0; pass < 4; ++pass) {
-    std::vector<std::thread> pool;
-    std::vector<std::uint64_t> sums(static_cast<std::size_t>(threads));
-    auto t0 = Clock::now();
-    for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        const std::size_t lo = n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
-        const std::size_t hi = n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
-        std::uint64_t s = 0;  // integer sums vectorise without reassociation flags
-        for (std::size_t i = lo; i < hi; ++i) s += buf[i];
-        sums[static_cast<std::size_t>(t)] = s;
-      });
+// Read bandwidth of `threads` threads summing a 512 MiB buffer (best of a few passes), GB/s. The buffer
+// is allocated once: decode runs are interleaved with probes.
+class ReadProbe {
+ public:
+  explicit ReadProbe(int threads) : threads_(threads), buf_((512u << 20) / sizeof(std::uint64_t), 1) {}
+  double measure() const {
+    const std::size_t n = buf_.size(), parts = static_cast<std::size_t>(threads_);
+    double best = 0;
+    for (int pass = 0; pass < 4; ++pass) {
+      std::vector<std::thread> pool;
+      std::vector<std::uint64_t> sums(parts);
+      auto t0 = Clock::now();
+      for (std::size_t t = 0; t < parts; ++t) {
+        pool.emplace_back([&, t] {
+          std::uint64_t s = 0;  // integer sums vectorise without reassociation flags
+          for (std::size_t i = n * t / parts; i < n * (t + 1) / parts; ++i) s += buf_[i];
+          sums[t] = s;
+        });
+      }
+      for (auto& th : pool) th.join();
+      const double sec = seconds_since(t0);
+      std::uint64_t total = 0;
+      for (auto s : sums) total += s;
+      if (total != n) throw Error(Status::Internal, "bandwidth probe miscounted");
+      best = std::max(best, static_cast<double>(n * sizeof(std::uint64_t)) / sec / 1e9);
     }
-    for (auto& th : pool) th.join();
-    const double sec = seconds_since(t0);
-    std::uint64_t total = 0;
-    for (auto s : sums) total += s;
-    if (total != n) throw Error(Status::Internal, "bandwidth probe miscounted");
-    best = std::max(best, static_cast<double>(n * sizeof(std::uint64_t)) / sec / 1e9);
+    return best;
   }
-  return best;
+
+ private:
+  int threads_;
+  std::vector<std::uint64_t> buf_;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 // Weight floats a decode step reads: every parameter except the embedding tables, of which only
@@ -148,15 +160,26 @@ nlohmann::json bench_causal(const Model& model, int threads, WeightType weights,
   double tok_s_512 = 0;
   if (so.n_ctx >= 512) j["prefill_tok_s"]["512"] = tok_s_512 = prefill_tok_s(512, 2);
 
+  const double weight_bytes = decode_weight_floats(info) * bytes_per_weight(weights);
+  const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  j["peak_rss_mb"] = peak_rss_mb();  // the model's: before the probe's buffer (decode allocates nothing)
+
+  // Decode runs interleaved with read-bandwidth probes: the machine is shared and its bandwidth
+  // drifts from one second to the next, so each run is set against the probes just before and after
+  // it, and the fraction reported is the median run's.
   GenerateOptions decode;
   decode.max_new_tokens = kDecodeSteps;
   decode.stop_at_eos = false;
+  const ReadProbe probe(nthreads);
+  std::vector<double> probes{probe.measure()}, fractions;
   double decode_tok_s = 0;
-  for (int r = 0; r < 2; ++r) {
+  for (int r = 0; r < 3; ++r) {
     session.reset();
     auto g = session.generate_ids(std::span(ids).first(static_cast<std::size_t>(cb.decode_context)), decode);
-    decode_tok_s =
-        std::max(decode_tok_s, 1000.0 * static_cast<double>(g.stats.generated_tokens) / g.stats.decode_ms);
+    const double tok_s = 1000.0 * static_cast<double>(g.stats.generated_tokens) / g.stats.decode_ms;
+    decode_tok_s = std::max(decode_tok_s, tok_s);
+    probes.push_back(probe.measure());
+    fractions.push_back(weight_bytes * tok_s / 1e9 / ((probes[probes.size() - 2] + probes.back()) / 2));
   }
   j["decode_tok_s"] = decode_tok_s;
   j["decode_context"] = cb.decode_context;
@@ -167,8 +190,6 @@ nlohmann::json bench_causal(const Model& model, int threads, WeightType weights,
                                 (cb.kv == KvCacheType::F16 ? 2 : 4);
   j["kv_cache_mb"] = static_cast<double>(kv_bytes) / 1e6;
 
-  const double weight_bytes = decode_weight_floats(info) * bytes_per_weight(weights);
-  const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
   j["decode_gb_s"] = weight_bytes * decode_tok_s / 1e9;
   j["weight_mb_per_token"] = weight_bytes / 1e6;
   if (tok_s_512 > 0) {
@@ -185,9 +206,10 @@ nlohmann::json bench_causal(const Model& model, int threads, WeightType weights,
     j["gemm_peak_gflop_s"] = peak;
     j["prefill_fraction_of_peak"] = gflop_s / peak;
   }
-  const double read_gb_s = measure_read_gb_s(nthreads);
-  j["measured_read_gb_s"] = read_gb_s;
-  j["decode_fraction_of_bandwidth"] = weight_bytes * decode_tok_s / 1e9 / read_gb_s;
+  j["measured_read_gb_s"] = median(probes);
+  j["read_gb_s_probes"] = probes;
+  j["decode_fraction_runs"] = fractions;
+  j["decode_fraction_of_bandwidth"] = median(fractions);
   j["threads"] = nthreads;
   return j;
 }
@@ -230,7 +252,7 @@ Registrar reg(90, [](CLI::App& app) {
     }
     j["weights"] = weights_name(lo->weights);
     j["load_ms"] = load_ms;
-    j["peak_rss_mb"] = peak_rss_mb();
+    if (!j.contains("peak_rss_mb")) j["peak_rss_mb"] = peak_rss_mb();  // causal LMs: read before the probe
     std::cout << j.dump() << "\n";
   });
 });
