@@ -95,9 +95,15 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
       const int64_t blocks = int8_blocks(w.k);
       for (int64_t r = n0; r < n1; ++r) {
         float* o = out + (r - n0) * w.k;
-        for (int64_t c = 0; c < w.k; ++c)
-          o[c] = static_cast<float>(q[int8_code_index(blocks, r, c)]) *
-                 w.scales[int8_scale_index(blocks, r, c / kInt8Block)];
+        for (int64_t b = 0; b < blocks; ++b) {
+          const float s = w.scales[int8_scale_index(blocks, r, b)];
+          // Each 4 consecutive inputs' codes are adjacent (int8_code_index).
+          for (int64_t c = b * kInt8Block; c < std::min(w.k, (b + 1) * kInt8Block); c += 4) {
+            const std::int8_t* code = q + int8_code_index(blocks, r, c);
+            for (int64_t i = 0; i < std::min<int64_t>(4, w.k - c); ++i)
+              o[c + i] = static_cast<float>(code[i]) * s;
+          }
+        }
       }
       return;
     }
