@@ -148,7 +148,8 @@ MatvecInput matvec_input(const float* x, std::int64_t k, Storage weights);
 
 // y[n0, n1) = x · W[n0, n1)ᵀ (+ bias[n0, n1)) (with accumulate, y +=) for one x row and an OutIn weight,
 // on the calling thread with no parallel region: a decode step's share of a projection, computed
-// inside the step's own region (see share()). Every output is computed as matmul computes it.
+// inside the step's own region (see share()). Every output is computed as matmul computes it when
+// n0 and n1 (unless n1 = n) are multiples of 4 (int8: anywhere).
 void matvec_rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bool accumulate,
                  std::int64_t n0, std::int64_t n1);
 

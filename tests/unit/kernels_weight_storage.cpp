@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/cpu_isa.hpp"
@@ -378,6 +380,41 @@ TEST_CASE("weight storage: matmul_many of reduced weights equals one matmul per 
     nk::matmul(x.data(), 1, pb.view, nullptr, rb.data());
     CHECK(ya == ra);
     CHECK(yb == rb);
+  }
+}
+
+TEST_CASE("weight storage: matvec_rows over splits of the outputs equals matmul") {
+  // Splits at multiples of 4 on and off the int8 row groups (16), and for int8 anywhere (its groups
+  // are computed whole); the x row prepared once (matvec_input) for all of them, or not quantised
+  // (int8 then quantises per call).
+  const std::int64_t k = 100, n = 71;
+  const auto x = random_floats(k, 1), w = random_floats(n * k, 2), bias = random_floats(n, 3);
+  using Split = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  const Split on4 = {{0, 8}, {8, 16}, {16, 36}, {36, 64}, {64, 71}};
+  const Split anywhere = {{0, 7}, {7, 16}, {16, 37}, {37, 64}, {64, 71}};
+  for (const auto isa : available_isas()) {
+    const IsaLimit limit(isa);
+    for (const auto s : {nk::Storage::F32, nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8}) {
+      CAPTURE(std::string(name(s)));
+      CAPTURE(static_cast<int>(isa));
+      const auto p = nk::pack_weight(w.data(), n, k, nk::Layout::OutIn, s);
+      std::vector<float> full(n), acc_full(n, 0.5f);
+      nk::matmul(x.data(), 1, p.view, bias.data(), full.data());
+      nk::matmul(x.data(), 1, p.view, bias.data(), acc_full.data(), true);
+      for (const auto prepared_as : {s, nk::Storage::F32}) {
+        const auto in = nk::matvec_input(x.data(), k, prepared_as);
+        std::vector<float> y(n), acc(n, 0.5f);
+        for (const auto& [n0, n1] : s == nk::Storage::Int8 ? anywhere : on4) {
+          nk::matvec_rows(in, p.view, bias.data(), y.data(), false, n0, n1);
+          nk::matvec_rows(in, p.view, bias.data(), acc.data(), true, n0, n1);
+        }
+        CHECK(y == full);
+        CHECK(acc == acc_full);
+      }
+      const auto narrow = nk::matvec_input(x.data(), k - 1, s);
+      std::vector<float> y(n);
+      CHECK_THROWS(nk::matvec_rows(narrow, p.view, nullptr, y.data(), false, 0, n));
+    }
   }
 }
 
