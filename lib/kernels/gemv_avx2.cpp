@@ -10,7 +10,6 @@
 
 #include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx512.hpp"
-#include "kernels/gemv_rows.hpp"
 #include "kernels/int8_quantize.hpp"
 #include "kernels/weight_simd.hpp"
 
@@ -22,6 +21,15 @@ using std::int64_t;
 
 // Below this many multiply-adds a parallel region costs more than it saves.
 constexpr int64_t kParallelWork = 1 << 15;
+
+// y[r] = sums[r] + bias[r] (y[r] += … with acc) for r < count; bias may be null. The caller offsets
+// y and bias to the first output.
+void store_sums(const float* sums, int count, const float* bias, float* y, bool acc) {
+  for (int r = 0; r < count; ++r) {
+    const float v = sums[r] + (bias ? bias[r] : 0.f);
+    y[r] = acc ? y[r] + v : v;
+  }
+}
 
 // Dot products of rows r, r+k, r+2k, r+3k with two x rows at once: each W load feeds two FMAs, which
 // keeps M = 2..4 close to the cost of M = 1 (the loads, not the FMAs, are the limit).
@@ -76,7 +84,8 @@ inline void bf16_pair_dots(const float* x, const float* xp, const std::uint16_t*
   for (int64_t i = 0; i < k16; i += 16) {
     const __m256 xe = _mm256_loadu_ps(xp + i), xo = _mm256_loadu_ps(xp + i + 8);
     for (int j = 0; j < R; ++j) {
-      // The next group of R rows (see avx512::int8_rows), one 64-byte line per two steps.
+      // The same columns of the next group of R rows, one 64-byte line per two steps: each row is too
+      // short for the hardware prefetcher to get ahead of R interleaved streams.
       if ((i & 31) == 0) _mm_prefetch(reinterpret_cast<const char*>(r + (j + R) * k + i), _MM_HINT_T0);
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r + j * k + i));
       a[j] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), xe, a[j]);
