@@ -73,15 +73,29 @@ void attend_row(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, 
     for (j = 0; j < n; ++j)
       if (!key_mask[lo + j]) scores[j] = -INFINITY;
   softmax_row(scores, n);
-  // out = Σ p_j v_j, accumulated in place (q has been fully read, so out may alias q).
-  std::fill(out, out + hd, 0.f);
+  // out = Σ p_j v_j (q has been fully read, so out may alias q), summed over j in order: 64 columns
+  // at a time held in registers across all keys, then any last columns accumulated in place.
+  const int64_t wide = hd / 64 * 64;
+  for (int64_t d0 = 0; d0 < wide; d0 += 64) {
+    __m256 acc[8];
+    for (auto& a : acc) a = _mm256_setzero_ps();
+    for (j = 0; j < n; ++j) {
+      if (scores[j] == 0.f) continue;
+      const simd::Elem<S>* vj = v + (lo + j) * ld + d0;
+      const __m256 p = _mm256_set1_ps(scores[j]);
+      for (int i = 0; i < 8; ++i) acc[i] = _mm256_fmadd_ps(p, simd::load8<S>(vj + 8 * i), acc[i]);
+    }
+    for (int i = 0; i < 8; ++i) _mm256_storeu_ps(out + d0 + 8 * i, acc[i]);
+  }
+  if (wide == hd) return;
+  std::fill(out + wide, out + hd, 0.f);
   const int64_t full = hd / 8 * 8;
   const __m256i tail = simd::tail_mask(hd - full);
   for (j = 0; j < n; ++j) {
     if (scores[j] == 0.f) continue;
     const simd::Elem<S>* vj = v + (lo + j) * ld;
     const __m256 p = _mm256_set1_ps(scores[j]);
-    int64_t d = 0;
+    int64_t d = wide;
     for (; d < full; d += 8)
       _mm256_storeu_ps(out + d, _mm256_fmadd_ps(p, simd::load8<S>(vj + d), _mm256_loadu_ps(out + d)));
     if (d < hd)

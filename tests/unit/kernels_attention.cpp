@@ -118,7 +118,7 @@ nk::AttentionShape shape(std::int64_t n_q, std::int64_t n_kv, std::int64_t heads
 }  // namespace
 
 TEST_CASE("kernels: attention prefill, causal, MHA and GQA, head dims off the vector width") {
-  for (const std::int64_t hd : {1, 7, 8, 64, 100})
+  for (const std::int64_t hd : {1, 7, 8, 64, 100, 128})
     for (const auto& [h, kvh] : {std::pair{4, 4}, std::pair{6, 2}, std::pair{3, 1}})
       for (const std::int64_t n : {1, 5, 33}) check_attention(shape(n, n, h, kvh, hd, true, 0, 3), false);
 }
@@ -158,7 +158,7 @@ TEST_CASE("kernels: attention in query blocks (long prefill chunks and encoder b
 // The f16 KV cache path: decode rows and prefill blocks over f16 keys/values, lengths that are and
 // are not multiples of the 8-lane vectors, head dims with and without a tail, MHA and GQA.
 TEST_CASE("kernels: attention over f16 keys and values (an f16 KV cache)") {
-  for (const std::int64_t hd : {7, 8, 64, 100})
+  for (const std::int64_t hd : {7, 8, 64, 100, 128})
     for (const auto& [h, kvh] : {std::pair{4, 4}, std::pair{6, 2}, std::pair{3, 1}})
       for (const std::int64_t n_kv : {1, 5, 8, 33, 64})
         check_attention(shape(1, n_kv, h, kvh, hd, true, 0, 3), false, true);  // decode
