@@ -140,24 +140,18 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
 #pragma omp for schedule(static)
         for (int64_t g = 0; g < groups; ++g) {
           for (int64_t r = g * kInt8Rows; r < (g + 1) * kInt8Rows; ++r) {
-            if (r >= n) {  // padding rows: codes and scales 0
-              for (int64_t c = 0; c < blocks * kInt8Block; ++c)
-                p.q[static_cast<std::size_t>(int8_code_index(blocks, r, c))] = 0;
-              for (int64_t b = 0; b < blocks; ++b)
-                p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] = 0.f;
-              continue;
-            }
-            const float* row = src + r * k;
-            if (layout == Layout::InOut) {
+            const int64_t inputs = r < n ? k : 0;  // padding rows have none: codes and scales 0
+            const float* row = r < n ? src + r * k : nullptr;
+            if (inputs && layout == Layout::InOut) {
               column.resize(static_cast<std::size_t>(k));
               for (int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
               row = column.data();
             }
             for (int64_t b = 0; b < blocks; ++b) {
-              const int64_t begin = b * kInt8Block, end = std::min(k, begin + kInt8Block);
+              const int64_t begin = b * kInt8Block, len = std::clamp(inputs - begin, int64_t{0}, kInt8Block);
               std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
               p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
-                  quantize_symmetric(row + begin, end - begin, codes);
+                  len ? quantize_symmetric(row + begin, len, codes) : 0.f;
               for (int64_t c = 0; c < kInt8Block; ++c)
                 p.q[static_cast<std::size_t>(int8_code_index(blocks, r, begin + c))] = codes[c];
             }

@@ -8,8 +8,8 @@
 // 0.0003, tiny-distilbert 0.033 / 0.004 / 0.0013, tiny-roberta 0.038 / 0.014 / 0.001; int8 weights
 // alone (f32 activations, the former widened path) already gave 0.024 on tiny-distilbert. Under
 // DNNL_MAX_CPU_ISA=AVX2 (no VNNI: int8 and bf16 weights widened to f32 for M > 1): int8 0.0097 /
-// 0.024 / 0.0072. A
-// bert-base-shaped random classifier stays at 0.0035 (int8) and 0.0007 (bf16) of f32.
+// 0.024 / 0.0072. A bert-base-shaped random classifier stays at 0.0035 (int8) and 0.0007 (bf16) of
+// f32.
 #include "encoder_golden_support.hpp"
 
 #include <algorithm>
