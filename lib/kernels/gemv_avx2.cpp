@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include <nib/error.hpp>
+
 #include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx512.hpp"
 #include "kernels/int8_quantize.hpp"
@@ -371,6 +373,13 @@ bool row_split(int64_t m, const Weight& w) {
   return m == 1 && w.layout == Layout::InOut && w.n <= kRowSplitMaxN;
 }
 
+// out[0, n) = Σ x[k] · W[k, :] over the InOut rows [k0, k1) (one thread's block of a row split).
+template <Storage S>
+void in_out_partial(const float* x, const Weight& w, int64_t k0, int64_t k1, float* out) {
+  std::fill(out, out + w.n, 0.f);
+  in_out_rows<S, kInOutRows>(x + k0, static_cast<const simd::Elem<S>*>(w.data) + k0 * w.n, k1 - k0, w.n, out);
+}
+
 // This thread's share [part of parts] of y = x·Wᵀ (+ bias). OutIn splits the outputs. InOut at M = 1
 // splits the K rows instead, so each thread streams one contiguous block of the weights (split by
 // columns, every thread reads row segments with holes, which the prefetchers follow poorly); the
@@ -389,19 +398,11 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
       in_out<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
     } else {
       const int64_t n = w.n;
-      share(w.k, parts, part, 4, begin, end);
-      float* mine = partials + part * n;
-      std::fill(mine, mine + n, 0.f);
-      in_out_rows<S, kInOutRows>(x + begin, static_cast<const simd::Elem<S>*>(w.data) + begin * n,
-                                 end - begin, n, mine);
+      share(w.k, parts, part, kPartialRowAlign, begin, end);
+      in_out_partial<S>(x, w, begin, end, partials + part * n);
 #pragma omp barrier
       share(n, parts, part, 16, begin, end);
-      for (int64_t j = begin; j < end; ++j) {
-        float sum = acc ? y[j] : 0.f;
-        if (bias) sum += bias[j];
-        for (int p = 0; p < parts; ++p) sum += partials[p * n + j];
-        y[j] = sum;
-      }
+      sum_partials(partials + begin, n, parts, bias ? bias + begin : nullptr, y + begin, acc, end - begin);
     }
   }
 }
@@ -434,6 +435,34 @@ void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float
   float* partials = row_split(m, w) ? partials_buffer(omp_get_max_threads() * w.n) : nullptr;
 #pragma omp parallel if (parallel)
   run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials);
+}
+
+bool splits_rows(const Weight& w) {
+  return row_split(1, w);
+}
+
+int partial_parts(const Weight& w, int threads) {
+  return w.n * w.k >= kParallelWork ? threads : 1;  // matmul's `parallel` at M = 1
+}
+
+void partial(const float* x, const Weight& w, int64_t k0, int64_t k1, float* out) {
+  switch (w.storage) {
+    case Storage::F32: return in_out_partial<Storage::F32>(x, w, k0, k1, out);
+    case Storage::BF16: return in_out_partial<Storage::BF16>(x, w, k0, k1, out);
+    case Storage::F16: return in_out_partial<Storage::F16>(x, w, k0, k1, out);
+    case Storage::Int8: break;
+  }
+  throw Error(Status::Internal, "matvec_partial: int8 weights are OutIn");
+}
+
+void sum_partials(const float* partials, int64_t stride, int parts, const float* bias, float* y,
+                  bool accumulate, int64_t count) {
+  for (int64_t j = 0; j < count; ++j) {
+    float sum = accumulate ? y[j] : 0.f;
+    if (bias) sum += bias[j];
+    for (int p = 0; p < parts; ++p) sum += partials[p * stride + j];
+    y[j] = sum;
+  }
 }
 
 MatvecInput input(const float* x, int64_t k, bool quantise) {

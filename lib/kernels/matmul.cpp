@@ -117,6 +117,25 @@ void matvec_rows(const MatvecInput& x, const Weight& w, const float* bias, float
   gemv::rows(x, w, bias, y, accumulate, n0, n1);
 }
 
+bool matvec_splits_rows(const Weight& w) {
+  return gemv::splits_rows(w);
+}
+
+int matvec_partial_parts(const Weight& w, int threads) {
+  return gemv::partial_parts(w, threads);
+}
+
+void matvec_partial(const float* x, const Weight& w, std::int64_t k0, std::int64_t k1, float* partial) {
+  if (w.layout != Layout::InOut || !gemv::splits_rows(w))
+    throw Error(Status::Internal, "matvec_partial: the weight is not split along K at M = 1");
+  gemv::partial(x, w, k0, k1, partial);
+}
+
+void sum_partials(const float* partials, std::int64_t stride, int parts, const float* bias, float* y,
+                  bool accumulate, std::int64_t count) {
+  gemv::sum_partials(partials, stride, parts, bias, y, accumulate, count);
+}
+
 void gemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,
           std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, float beta) {
   if (m <= 0 || n <= 0) return;

@@ -2,12 +2,14 @@
 // What the decoder-only architectures share: the per-sequence state (KV cache + scratch sized
 // once) and the forward driver (chunked prefill, context checks, the final norm and LM head on the
 // requested rows only). llama.cpp and gpt2.cpp supply the embedding and the transformer layers.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "kernels/row_queue.hpp"
 #include "models/causal_lm.hpp"
 
 namespace nib::models {
@@ -58,6 +60,10 @@ class DecoderState final : public CausalState {
   std::vector<float> x, xn, proj, attn, ffn_a, ffn_b, tmp, attn_scratch, inv_freq;
   std::vector<float> rope;  // RoPE cos | sin per token of the chunk (kernels::rope_table)
   std::vector<std::int64_t> positions;
+  // The fused decode step's work queues, one per projection step of a layer (reused by every layer).
+  std::array<kernels::RowQueue, 5> row_queues;
+  // GPT-2's fused decode step: two sets of per-thread partial sums (grows on the first step).
+  std::vector<float> partials;
 
  private:
   // Calls visit(&DecoderState::buffer, element count) for every buffer: the one table that both

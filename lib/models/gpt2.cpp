@@ -1,6 +1,9 @@
 // GPT-2 (GPT2LMHeadModel): learned absolute positions, pre-LayerNorm blocks, Conv1D projections
 // stored [in, out] (read in place as Layout::InOut), fused c_attn producing q|k|v, gelu_new MLP,
 // LM head tied to the token embedding.
+#include <omp.h>
+
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -85,6 +88,7 @@ class Gpt2 final : public DecoderLM {
     as.out_stride = e;
     as.q_pos0 = pos0;
 
+    if (const int team = decode_team(n, adapters); team && fused_step_applies()) return decode(s, as, team);
     for (std::size_t i = 0; i < layers_.size(); ++i) {
       const Layer& l = layers_[i];
       const auto layer = static_cast<std::int64_t>(i);
@@ -105,6 +109,104 @@ class Gpt2 final : public DecoderLM {
       apply_linear(l.c_fc, s.xn.data(), n, s.ffn_a.data(), adapters, lora, kernels::Epilogue::GeluTanh);
       apply_linear(l.mlp_proj, s.ffn_a.data(), n, s.tmp.data(), adapters, lora);
       residual_add(s.x.data(), s.tmp.data(), n);
+    }
+  }
+
+  // The fused step needs every projection split along K at M = 1, as matmul splits it (InOut
+  // weights; int8 ones are stored OutIn and take the reference path).
+  bool fused_step_applies() const {
+    return std::all_of(layers_.begin(), layers_.end(), [](const Layer& l) {
+      return kernels::matvec_splits_rows(l.c_attn.w) && kernels::matvec_splits_rows(l.attn_proj.w) &&
+             kernels::matvec_splits_rows(l.c_fc.w) && kernels::matvec_splits_rows(l.mlp_proj.w);
+    });
+  }
+
+  // The layers for one token (no adapters) in one parallel region of `team` threads, with the sums
+  // of the reference path: each projection is split along K as matmul splits it, every thread
+  // writing the partial sums of its block of rows (matvec_partial) before a barrier, then adding
+  // up the outputs it needs (sum_partials). Each thread keeps its own copy of x and adds the whole
+  // residual itself (a few thousand additions) instead of waiting for the others at one more
+  // barrier; it adds up q, k and v of its own attention heads only, attends over them, and, when
+  // those heads are exactly its block of c_proj's rows, multiplies them by c_proj without waiting
+  // for the other heads. Likewise its share of c_fc's outputs is its block of mlp.c_proj's rows.
+  // Two sets of partials alternate, so no thread overwrites sums another may still read.
+  void decode(DecoderState& s, const kernels::AttentionShape& as, int team) const {
+    const std::int64_t e = shape_.hidden, inter = shape_.ffn_width, hd = shape_.head_dim, qkv = 3 * e;
+    const std::int64_t set = team * std::max(qkv, inter);
+    if (s.partials.size() < static_cast<std::size_t>(2 * set))
+      s.partials.resize(static_cast<std::size_t>(2 * set));
+#pragma omp parallel num_threads(team)
+    {
+      const int parts = omp_get_num_threads(), part = omp_get_thread_num();
+      const int slots = std::min(parts, kernels::attention_slots());
+      // A projection's split along K as matmul makes it: into how many blocks, and thread p's block.
+      struct Split {
+        int parts = 1;
+        std::int64_t k0 = 0, k1 = 0;
+      };
+      auto split = [&](const Linear& lin, int p) {
+        Split sp{kernels::matvec_partial_parts(lin.w, parts)};
+        if (p < sp.parts) kernels::share(lin.w.k, sp.parts, p, kernels::kPartialRowAlign, sp.k0, sp.k1);
+        return sp;
+      };
+      auto heads = [&](int p, std::int64_t& h0, std::int64_t& h1) {
+        h0 = h1 = 0;
+        if (p < slots) kernels::share(shape_.heads, slots, p, 1, h0, h1);
+      };
+      const Layer& l0 = layers_.front();
+      const Split qkv_in = split(l0.c_attn, part), ffn_in = split(l0.c_fc, part);
+      const Split attn_out = split(l0.attn_proj, part), ffn_out = split(l0.mlp_proj, part);
+      // Whether every thread's attention heads are its block of c_proj's rows (the same for all).
+      bool heads_are_rows = true;
+      for (int p = 0; p < parts; ++p) {
+        std::int64_t h0, h1;
+        heads(p, h0, h1);
+        const Split o = split(l0.attn_proj, p);
+        heads_are_rows = heads_are_rows && h0 * hd == o.k0 && h1 * hd == o.k1;
+      }
+      std::int64_t r0, r1;
+      heads(part, r0, r1);
+      const std::int64_t c0 = r0 * hd, c1 = r1 * hd;        // q, k, v columns of this thread's heads
+      const std::int64_t f0 = ffn_out.k0, f1 = ffn_out.k1;  // c_fc outputs = mlp.c_proj rows
+      float* x = thread_row(3 * e);
+      float *xn = x + e, *sum = xn + e;
+      std::copy(s.x.data(), s.x.data() + e, x);
+      float *pa = s.partials.data(), *pb = pa + set, *q = s.proj.data(), *attn = s.attn.data();
+      float* ffn = s.ffn_a.data();
+      auto residual = [&](const Linear& lin, const Split& sp, const float* partials) {
+        kernels::sum_partials(partials, e, sp.parts, lin.bias, sum, false, e);
+        kernels::add_inplace(x, sum, e);
+      };
+      for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const Layer& l = layers_[i];
+        const auto layer = static_cast<std::int64_t>(i);
+        kernels::layer_norm(x, l.ln_1.weight, l.ln_1.bias, xn, 1, e, l.ln_1.eps);
+        kernels::matvec_partial(xn, l.c_attn.w, qkv_in.k0, qkv_in.k1, pa + part * qkv);
+#pragma omp barrier
+        const float* b = l.c_attn.bias;
+        float* out[3] = {q, s.new_keys(layer), s.new_values(layer)};
+        for (int j = 0; j < 3; ++j)
+          kernels::sum_partials(pa + j * e + c0, qkv, qkv_in.parts, b + j * e + c0, out[j] + c0, false,
+                                c1 - c0);
+        s.store_keys(layer, c0, c1);
+        s.store_values(layer, c0, c1);
+        s.attend_rows(layer, q, as, attn, part, r0, r1);
+        if (!heads_are_rows) {
+#pragma omp barrier
+        }
+        kernels::matvec_partial(attn, l.attn_proj.w, attn_out.k0, attn_out.k1, pb + part * e);
+#pragma omp barrier
+        residual(l.attn_proj, attn_out, pb);
+        kernels::layer_norm(x, l.ln_2.weight, l.ln_2.bias, xn, 1, e, l.ln_2.eps);
+        kernels::matvec_partial(xn, l.c_fc.w, ffn_in.k0, ffn_in.k1, pa + part * inter);
+#pragma omp barrier
+        kernels::sum_partials(pa + f0, inter, ffn_in.parts, l.c_fc.bias + f0, ffn + f0, false, f1 - f0);
+        kernels::gelu_tanh(ffn + f0, f1 - f0);
+        kernels::matvec_partial(ffn, l.mlp_proj.w, f0, f1, pb + part * e);
+#pragma omp barrier
+        residual(l.mlp_proj, ffn_out, pb);
+      }
+      if (part == 0) std::copy(x, x + e, s.x.data());
     }
   }
 

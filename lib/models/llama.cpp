@@ -132,24 +132,36 @@ class Llama final : public DecoderLM {
   }
 
   // The layers for one token (no adapters) in one parallel region of `team` threads. Each thread
-  // normalises x into its own row, computes its share of q, k (whole heads, which it then rotates
-  // and stores), v, then of the attention heads (rotating their q first), o_proj (added straight
-  // into x), gate and up (the same rows of both, so SiLU·mul follows on its own rows) and down
-  // (added into x); a barrier separates each step from the next one that reads its output. Every
-  // value is computed by the same kernels in the same order as the reference path.
+  // normalises x into its own row, computes whole heads of k (which it then rotates and stores),
+  // rows of q and v, then its attention heads (rotating their q first), rows of o_proj (added
+  // straight into x), the same rows of gate and up (so SiLU·mul follows on them) and rows of down
+  // (added into x); a barrier separates each step from the next one that reads its output. The rows
+  // of a projection are taken from a RowQueue (each thread's own share first, then what is left of
+  // others'). Every value is computed by the same kernels in the same order as the reference path.
   void decode(DecoderState& s, const kernels::AttentionShape& as, int team) const {
     const std::int64_t h = shape_.hidden, kv_dim = shape_.kv_dim, q_dim = shape_.proj_width;
     const std::int64_t hd = shape_.head_dim, inter = shape_.ffn_width;
+    const Layer& l0 = layers_.front();
+    auto split = [](const Linear& lin, std::int64_t ways) {
+      const std::int64_t align = kernels::kGemvRowAlign;
+      return kernels::RowSplit{lin.w.n, align,
+                               kernels::row_chunk(ways * kernels::weight_bytes(lin.w) / lin.w.n, align)};
+    };
+    const kernels::RowSplit q_rows = split(l0.q, 1), v_rows = split(l0.v, 1), o_rows = split(l0.o, 1);
+    const kernels::RowSplit ffn_rows = split(l0.gate, 2), down_rows = split(l0.down, 1);
+    auto& [q_queue, v_queue, o_queue, ffn_queue, down_queue] = s.row_queues;
+    for (auto& queue : s.row_queues) queue.reserve(team);
 #pragma omp parallel num_threads(team)
     {
       const int parts = omp_get_num_threads(), part = omp_get_thread_num();
+      auto take = [&](kernels::RowQueue& queue, const kernels::RowSplit& rows, auto&& work) {
+        queue.start(rows, parts, part);
+        std::int64_t r0, r1;
+        while (queue.next(rows, parts, part, r0, r1)) work(r0, r1);
+      };
       float* xn = thread_row(h);
-      std::int64_t q0, q1, k0, k1, v0, v1, o0, o1, f0, f1, r0 = 0, r1 = 0;
-      kernels::share(q_dim, parts, part, kernels::kGemvRowAlign, q0, q1);
+      std::int64_t k0, k1, r0 = 0, r1 = 0;
       kernels::share(kv_dim, parts, part, hd, k0, k1);  // whole heads: this thread rotates them
-      kernels::share(kv_dim, parts, part, kernels::kGemvRowAlign, v0, v1);
-      kernels::share(h, parts, part, kernels::kGemvRowAlign, o0, o1);
-      kernels::share(inter, parts, part, kernels::kGemvRowAlign, f0, f1);
       const int slots = std::min(parts, kernels::attention_slots());
       if (part < slots) kernels::share(shape_.heads, slots, part, 1, r0, r1);
       float *x = s.x.data(), *q = s.proj.data(), *attn = s.attn.data();
@@ -160,27 +172,37 @@ class Llama final : public DecoderLM {
         float *k = s.new_keys(layer), *v = s.new_values(layer);
         kernels::rms_norm(x, l.attn_norm.weight, xn, 1, h, l.attn_norm.eps);
         const auto normed = kernels::matvec_input(xn, h, l.q.w.storage);
-        kernels::matvec_rows(normed, l.q.w, l.q.bias, q, false, q0, q1);
         kernels::matvec_rows(normed, l.k.w, l.k.bias, k, false, k0, k1);
-        kernels::matvec_rows(normed, l.v.w, l.v.bias, v, false, v0, v1);
         kernels::rope_apply(k + k0, 1, (k1 - k0) / hd, hd, kv_dim, s.rope.data());
         s.store_keys(layer, k0, k1);
-        s.store_values(layer, v0, v1);
+        take(q_queue, q_rows, [&](std::int64_t a, std::int64_t b) {
+          kernels::matvec_rows(normed, l.q.w, l.q.bias, q, false, a, b);
+        });
+        take(v_queue, v_rows, [&](std::int64_t a, std::int64_t b) {
+          kernels::matvec_rows(normed, l.v.w, l.v.bias, v, false, a, b);
+          s.store_values(layer, a, b);
+        });
 #pragma omp barrier
         kernels::rope_apply(q + r0 * hd, 1, r1 - r0, hd, q_dim, s.rope.data());
         s.attend_rows(layer, q, as, attn, part, r0, r1);
 #pragma omp barrier
-        kernels::matvec_rows(kernels::matvec_input(attn, q_dim, l.o.w.storage), l.o.w, l.o.bias, x, true, o0,
-                             o1);
+        const auto heads = kernels::matvec_input(attn, q_dim, l.o.w.storage);
+        take(o_queue, o_rows, [&](std::int64_t a, std::int64_t b) {
+          kernels::matvec_rows(heads, l.o.w, l.o.bias, x, true, a, b);
+        });
 #pragma omp barrier
         kernels::rms_norm(x, l.mlp_norm.weight, xn, 1, h, l.mlp_norm.eps);
         const auto mlp_in = kernels::matvec_input(xn, h, l.gate.w.storage);
-        kernels::matvec_rows(mlp_in, l.gate.w, l.gate.bias, gate, false, f0, f1);
-        kernels::matvec_rows(mlp_in, l.up.w, l.up.bias, up, false, f0, f1);
-        kernels::silu_mul(gate + f0, up + f0, gate + f0, f1 - f0);
+        take(ffn_queue, ffn_rows, [&](std::int64_t a, std::int64_t b) {
+          kernels::matvec_rows(mlp_in, l.gate.w, l.gate.bias, gate, false, a, b);
+          kernels::matvec_rows(mlp_in, l.up.w, l.up.bias, up, false, a, b);
+          kernels::silu_mul(gate + a, up + a, gate + a, b - a);
+        });
 #pragma omp barrier
-        kernels::matvec_rows(kernels::matvec_input(gate, inter, l.down.w.storage), l.down.w, l.down.bias, x,
-                             true, o0, o1);
+        const auto act = kernels::matvec_input(gate, inter, l.down.w.storage);
+        take(down_queue, down_rows, [&](std::int64_t a, std::int64_t b) {
+          kernels::matvec_rows(act, l.down.w, l.down.bias, x, true, a, b);
+        });
 #pragma omp barrier
       }
     }
