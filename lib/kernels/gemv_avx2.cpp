@@ -13,6 +13,7 @@
 #include "kernels/cpu_isa.hpp"
 #include "kernels/gemv_avx512.hpp"
 #include "kernels/int8_quantize.hpp"
+#include "kernels/row_queue.hpp"
 #include "kernels/weight_simd.hpp"
 
 namespace nib::kernels::gemv {
@@ -373,49 +374,75 @@ bool row_split(int64_t m, const Weight& w) {
   return m == 1 && w.layout == Layout::InOut && w.n <= kRowSplitMaxN;
 }
 
-// out[0, n) = Σ x[k] · W[k, :] over the InOut rows [k0, k1) (one thread's block of a row split).
+// out[0, n) = Σ x[k] · W[k, :] over the InOut rows of block b (kernels::matvec_partial).
 template <Storage S>
-void in_out_partial(const float* x, const Weight& w, int64_t k0, int64_t k1, float* out) {
+void in_out_partial(const float* x, const Weight& w, int64_t b, float* out) {
+  const int64_t k0 = b * kPartialRows, k1 = std::min(w.k, k0 + kPartialRows);
   std::fill(out, out + w.n, 0.f);
   in_out_rows<S, kInOutRows>(x + k0, static_cast<const simd::Elem<S>*>(w.data) + k0 * w.n, k1 - k0, w.n, out);
 }
 
-// This thread's share [part of parts] of y = x·Wᵀ (+ bias). OutIn splits the outputs. InOut at M = 1
-// splits the K rows instead, so each thread streams one contiguous block of the weights (split by
-// columns, every thread reads row segments with holes, which the prefetchers follow poorly); the
-// threads write partial sums to partials[part·N ..] and, after a barrier, each adds up a column slice
-// in a fixed order.
+int64_t blocks_of(const Weight& w) {
+  return (w.k + kPartialRows - 1) / kPartialRows;
+}
+
+// This thread's part of y = x·Wᵀ (+ bias), as thread `part` of `parts`. OutIn splits the outputs.
+// InOut at M = 1 splits the K rows instead, so each thread streams contiguous blocks of the weights
+// (split by columns, every thread reads row segments with holes, which the prefetchers follow
+// poorly): the threads write each block's partial sums to partials[block·N ..] and, after a
+// barrier, each adds up a column slice in block order. With a queue, threads take the outputs (or
+// blocks) from it, their own share first; without, each computes its share.
 template <Storage S>
 void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
-              int64_t ldy, int parts, int part, float* partials) {
-  int64_t begin = 0, end = 0;
+              int64_t ldy, int parts, int part, float* partials, RowQueue* queue) {
+  auto each = [&](const RowSplit& split, auto&& work) {
+    int64_t r0, r1;
+    if (!queue) {
+      share(split.n, parts, part, split.align, r0, r1);
+      if (r0 < r1) work(r0, r1);
+      return;
+    }
+    queue->start(split, parts, part);
+    while (queue->next(split, parts, part, r0, r1)) work(r0, r1);
+  };
   if (w.layout == Layout::OutIn) {
-    share(w.n, parts, part, kGemvRowAlign, begin, end);
-    out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
+    const RowSplit outputs{w.n, kGemvRowAlign,
+                           row_chunk(weight_bytes(w) / std::max<int64_t>(1, w.n), kGemvRowAlign)};
+    if (m != 1)
+      return each(outputs,
+                  [&](int64_t r0, int64_t r1) { out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, r0, r1); });
+    const MatvecInput in = input(x, w.k, S == Storage::Int8);  // quantised once for all its rows
+    each(outputs, [&](int64_t r0, int64_t r1) { rows(in, w, bias, y, acc, r0, r1); });
   } else if constexpr (S != Storage::Int8) {  // int8 weights are always OutIn (pack_weight)
+    int64_t begin = 0, end = 0;
     if (!row_split(m, w)) {
       share(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
       in_out<S>(x, m, w, bias, y, acc, ldx, ldy, begin, end);
     } else {
       const int64_t n = w.n;
-      share(w.k, parts, part, kPartialRowAlign, begin, end);
-      in_out_partial<S>(x, w, begin, end, partials + part * n);
+      each(RowSplit{w.k, kPartialRows, 1}, [&](int64_t r0, int64_t r1) {
+        for (int64_t b = r0 / kPartialRows; b * kPartialRows < r1; ++b)
+          in_out_partial<S>(x, w, b, partials + b * n);
+      });
 #pragma omp barrier
       share(n, parts, part, 16, begin, end);
-      sum_partials(partials + begin, n, parts, bias ? bias + begin : nullptr, y + begin, acc, end - begin);
+      sum_partials(partials + begin, n, blocks_of(w), bias ? bias + begin : nullptr, y + begin, acc,
+                   end - begin);
     }
   }
 }
 
 void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
-              int64_t ldy, int parts, int part, float* partials) {
+              int64_t ldy, int parts, int part, float* partials, RowQueue* queue) {
   switch (w.storage) {
-    case Storage::F32: return run_part<Storage::F32>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
+    case Storage::F32:
+      return run_part<Storage::F32>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
     case Storage::BF16:
-      return run_part<Storage::BF16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
-    case Storage::F16: return run_part<Storage::F16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
+      return run_part<Storage::BF16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
+    case Storage::F16:
+      return run_part<Storage::F16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
     case Storage::Int8:
-      return run_part<Storage::Int8>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials);
+      return run_part<Storage::Int8>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
   }
 }
 
@@ -432,36 +459,39 @@ void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float
             int64_t ldx, int64_t ldy) {
   const bool parallel = w.n * w.k * m >= kParallelWork;
   // Row-split shapes take the row kernel on one thread too (the same sums as matmul_many's).
-  float* partials = row_split(m, w) ? partials_buffer(omp_get_max_threads() * w.n) : nullptr;
+  float* partials = row_split(m, w) ? partials_buffer(blocks_of(w) * w.n) : nullptr;
+  thread_local RowQueue calling_thread_queue;
+  RowQueue* queue = &calling_thread_queue;  // named outside the region: its team shares this one
+  queue->reserve(omp_get_max_threads());
 #pragma omp parallel if (parallel)
-  run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials);
+  run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials,
+           queue);
 }
 
 bool splits_rows(const Weight& w) {
   return row_split(1, w);
 }
 
-int partial_parts(const Weight& w, int threads) {
-  return w.n * w.k >= kParallelWork ? threads : 1;  // matmul's `parallel` at M = 1
-}
-
-void partial(const float* x, const Weight& w, int64_t k0, int64_t k1, float* out) {
+void partial(const float* x, const Weight& w, int64_t block, float* out) {
   switch (w.storage) {
-    case Storage::F32: return in_out_partial<Storage::F32>(x, w, k0, k1, out);
-    case Storage::BF16: return in_out_partial<Storage::BF16>(x, w, k0, k1, out);
-    case Storage::F16: return in_out_partial<Storage::F16>(x, w, k0, k1, out);
+    case Storage::F32: return in_out_partial<Storage::F32>(x, w, block, out);
+    case Storage::BF16: return in_out_partial<Storage::BF16>(x, w, block, out);
+    case Storage::F16: return in_out_partial<Storage::F16>(x, w, block, out);
     case Storage::Int8: break;
   }
   throw Error(Status::Internal, "matvec_partial: int8 weights are OutIn");
 }
 
-void sum_partials(const float* partials, int64_t stride, int parts, const float* bias, float* y,
+void sum_partials(const float* partials, int64_t stride, int64_t blocks, const float* bias, float* y,
                   bool accumulate, int64_t count) {
-  for (int64_t j = 0; j < count; ++j) {
-    float sum = accumulate ? y[j] : 0.f;
-    if (bias) sum += bias[j];
-    for (int p = 0; p < parts; ++p) sum += partials[p * stride + j];
-    y[j] = sum;
+  // 8 outputs at a time, each summed in the same order as one at a time.
+  for (int64_t j = 0; j < count; j += 8) {
+    const __m256i m = simd::tail_mask(std::min<int64_t>(8, count - j));
+    __m256 sum = accumulate ? _mm256_maskload_ps(y + j, m) : _mm256_setzero_ps();
+    if (bias) sum = _mm256_add_ps(sum, _mm256_maskload_ps(bias + j, m));
+    for (int64_t b = 0; b < blocks; ++b)
+      sum = _mm256_add_ps(sum, _mm256_maskload_ps(partials + b * stride + j, m));
+    _mm256_maskstore_ps(y + j, m, sum);
   }
 }
 
@@ -488,18 +518,19 @@ void matmul_many(const float* x, int64_t m, std::span<const Projection> projecti
   int64_t work = 0, partial_floats = 0;
   for (const auto& p : projections) {
     work += p.w.n * p.w.k * m;
-    if (row_split(m, p.w)) partial_floats += p.w.n;
+    if (row_split(m, p.w)) partial_floats += blocks_of(p.w) * p.w.n;
   }
   // Each row-split projection has its own partials, so no thread overwrites sums another still reads.
-  float* partials = partial_floats ? partials_buffer(omp_get_max_threads() * partial_floats) : nullptr;
+  float* partials = partial_floats ? partials_buffer(partial_floats) : nullptr;
 #pragma omp parallel if (work >= kParallelWork)
   {
     const int parts = omp_get_num_threads(), part = omp_get_thread_num();
     float* next = partials;
     for (const auto& p : projections) {
       if (p.w.n <= 0) continue;
-      run_part(x, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part, next);
-      if (row_split(m, p.w)) next += static_cast<int64_t>(parts) * p.w.n;
+      // No queue: with no barrier between projections, a queue could not be reused for the next.
+      run_part(x, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part, next, nullptr);
+      if (row_split(m, p.w)) next += blocks_of(p.w) * p.w.n;
     }
   }
 }

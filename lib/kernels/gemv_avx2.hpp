@@ -21,10 +21,9 @@ void rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bo
 
 // kernels::matvec_splits_rows, matvec_partial and sum_partials.
 bool splits_rows(const Weight& w);
-int partial_parts(const Weight& w, int threads);
-void partial(const float* x, const Weight& w, std::int64_t k0, std::int64_t k1, float* out);
-void sum_partials(const float* partials, std::int64_t stride, int parts, const float* bias, float* y,
-                  bool accumulate, std::int64_t count);
+void partial(const float* x, const Weight& w, std::int64_t block, float* out);
+void sum_partials(const float* partials, std::int64_t stride, std::int64_t blocks, const float* bias,
+                  float* y, bool accumulate, std::int64_t count);
 
 // kernels::matmul_many on the GEMV path: one parallel region, each thread its share of every
 // projection's outputs (x rows contiguous, leading dimension k). Allocates nothing.

@@ -153,19 +153,19 @@ MatvecInput matvec_input(const float* x, std::int64_t k, Storage weights);
 void matvec_rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bool accumulate,
                  std::int64_t n0, std::int64_t n1);
 
-// InOut weights at M = 1 are split along K: each thread streams one contiguous block of rows into
-// its own partial sums, and the partials are then added up per output. matvec_partial is one
-// thread's block: partial[0, n) = Σ x[k] · W[k, :] over k in [k0, k1). sum_partials adds them:
-// y[j] = (y[j] if accumulate) + bias[j] + partials[j] + partials[stride + j] + … (`parts` of them,
-// in order) for j < count. matmul computes the same sums, wherever matvec_splits_rows(w) holds,
-// when the blocks are its shares: share(w.k, parts, part, kPartialRowAlign) for the
-// matvec_partial_parts(w, threads) parts it splits w into with `threads` threads.
-constexpr std::int64_t kPartialRowAlign = 4;
+// InOut weights at M = 1 are split along K into blocks of kPartialRows rows (each one contiguous
+// stream of weights). Each block's partial sums go to its own row of `partials`, and the rows are
+// then added up in block order, so the sums do not depend on which thread computed a block or on
+// how many threads there are. matvec_partial computes block b: partial[0, n) = Σ x[k] · W[k, :]
+// over k in [b · kPartialRows, min(K, (b + 1) · kPartialRows)). sum_partials adds `blocks` rows
+// `stride` apart: y[j] = (y[j] if accumulate) + bias[j] + partials[j] + partials[stride + j] + …
+// for j < count. matmul computes exactly this wherever matvec_splits_rows(w) holds.
+constexpr std::int64_t kPartialRows = 128;
 bool matvec_splits_rows(const Weight& w);
-int matvec_partial_parts(const Weight& w, int threads);
-void matvec_partial(const float* x, const Weight& w, std::int64_t k0, std::int64_t k1, float* partial);
-void sum_partials(const float* partials, std::int64_t stride, int parts, const float* bias, float* y,
-                  bool accumulate, std::int64_t count);
+std::int64_t partial_blocks(const Weight& w);
+void matvec_partial(const float* x, const Weight& w, std::int64_t block, float* partial);
+void sum_partials(const float* partials, std::int64_t stride, std::int64_t blocks, const float* bias,
+                  float* y, bool accumulate, std::int64_t count);
 
 // Plain GEMM on activations: c[m, n] = alpha · a[m, k] · op(b) (+ beta · c), b is [k, n] or, with
 // b_transposed, [n, k]. Leading dimensions are explicit (attention uses strided head views).

@@ -121,19 +121,19 @@ bool matvec_splits_rows(const Weight& w) {
   return gemv::splits_rows(w);
 }
 
-int matvec_partial_parts(const Weight& w, int threads) {
-  return gemv::partial_parts(w, threads);
+std::int64_t partial_blocks(const Weight& w) {
+  return (w.k + kPartialRows - 1) / kPartialRows;
 }
 
-void matvec_partial(const float* x, const Weight& w, std::int64_t k0, std::int64_t k1, float* partial) {
-  if (w.layout != Layout::InOut || !gemv::splits_rows(w))
-    throw Error(Status::Internal, "matvec_partial: the weight is not split along K at M = 1");
-  gemv::partial(x, w, k0, k1, partial);
+void matvec_partial(const float* x, const Weight& w, std::int64_t block, float* partial) {
+  if (w.layout != Layout::InOut || !gemv::splits_rows(w) || block < 0 || block >= partial_blocks(w))
+    throw Error(Status::Internal, "matvec_partial: not a block of a weight split along K at M = 1");
+  gemv::partial(x, w, block, partial);
 }
 
-void sum_partials(const float* partials, std::int64_t stride, int parts, const float* bias, float* y,
-                  bool accumulate, std::int64_t count) {
-  gemv::sum_partials(partials, stride, parts, bias, y, accumulate, count);
+void sum_partials(const float* partials, std::int64_t stride, std::int64_t blocks, const float* bias,
+                  float* y, bool accumulate, std::int64_t count) {
+  gemv::sum_partials(partials, stride, blocks, bias, y, accumulate, count);
 }
 
 void gemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, bool b_transposed, float* c,

@@ -87,11 +87,11 @@ class DecoderState final : public CausalState {
 
 // How a one-token forward pass (decode) runs, process-wide. Fused (the default): the whole token in
 // one OpenMP parallel region, each thread computing its share of every projection and attention
-// between barriers, with the norms, RoPE, SiLU·mul and residual adds done inside it (one fork and
-// join per token instead of ~5 per layer with serial steps between). Reference: the general
+// between barriers, with the norms, RoPE, activations and residual adds done inside it (one fork
+// and join per token instead of ~5 per layer with serial steps between). Reference: the general
 // multi-token path, one kernel call per step. FusedAlways: Fused with the whole team even on models
 // too small to gain from it (tests run the threaded step on the small shared models). Passes with
-// LoRA adapters take the reference path. Returns the previous mode.
+// LoRA adapters, and GPT-2 with int8 weights, take the reference path. Returns the previous mode.
 enum class DecodeStep { Fused, Reference, FusedAlways };
 DecodeStep set_decode_step(DecodeStep mode);
 

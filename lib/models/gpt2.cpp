@@ -122,89 +122,87 @@ class Gpt2 final : public DecoderLM {
   }
 
   // The layers for one token (no adapters) in one parallel region of `team` threads, with the sums
-  // of the reference path: each projection is split along K as matmul splits it, every thread
-  // writing the partial sums of its block of rows (matvec_partial) before a barrier, then adding
-  // up the outputs it needs (sum_partials). Each thread keeps its own copy of x and adds the whole
-  // residual itself (a few thousand additions) instead of waiting for the others at one more
-  // barrier; it adds up q, k and v of its own attention heads only, attends over them, and, when
-  // those heads are exactly its block of c_proj's rows, multiplies them by c_proj without waiting
-  // for the other heads. Likewise its share of c_fc's outputs is its block of mlp.c_proj's rows.
+  // of the reference path: every projection is split along K into matmul's blocks, which threads
+  // take from a RowQueue (their own share first, then what others have left), each block's partial
+  // sums written to its own row (matvec_partial) before a barrier; then each thread adds up the
+  // outputs it needs (sum_partials, in block order). Each thread keeps its own copy of x and adds
+  // the whole residual itself (a few thousand additions) rather than waiting for the others at one
+  // more barrier, and adds up q, k and v of its own attention heads only. The thread that takes a
+  // block of mlp.c_proj first adds up, biases and activates the c_fc outputs that block multiplies.
   // Two sets of partials alternate, so no thread overwrites sums another may still read.
   void decode(DecoderState& s, const kernels::AttentionShape& as, int team) const {
     const std::int64_t e = shape_.hidden, inter = shape_.ffn_width, hd = shape_.head_dim, qkv = 3 * e;
-    const std::int64_t set = team * std::max(qkv, inter);
+    const Layer& l0 = layers_.front();
+    std::int64_t set = 0;
+    for (const Linear* lin : {&l0.c_attn, &l0.attn_proj, &l0.c_fc, &l0.mlp_proj})
+      set = std::max(set, kernels::partial_blocks(lin->w) * lin->w.n);
     if (s.partials.size() < static_cast<std::size_t>(2 * set))
       s.partials.resize(static_cast<std::size_t>(2 * set));
+    auto blocks_of = [](const Linear& lin) { return kernels::RowSplit{lin.w.k, kernels::kPartialRows, 1}; };
+    const kernels::RowSplit qkv_in = blocks_of(l0.c_attn), attn_in = blocks_of(l0.attn_proj);
+    const kernels::RowSplit ffn_in = blocks_of(l0.c_fc), ffn_out = blocks_of(l0.mlp_proj);
+    const std::int64_t qkv_blocks = kernels::partial_blocks(l0.c_attn.w);
+    const std::int64_t attn_blocks = kernels::partial_blocks(l0.attn_proj.w);
+    const std::int64_t ffn_blocks = kernels::partial_blocks(l0.c_fc.w);
+    const std::int64_t out_blocks = kernels::partial_blocks(l0.mlp_proj.w);
+    kernels::RowQueue &qkv_queue = s.row_queues[0], &attn_queue = s.row_queues[1];
+    kernels::RowQueue &ffn_queue = s.row_queues[2], &out_queue = s.row_queues[3];
+    for (auto& queue : s.row_queues) queue.reserve(team);
 #pragma omp parallel num_threads(team)
     {
       const int parts = omp_get_num_threads(), part = omp_get_thread_num();
+      auto take = [&](kernels::RowQueue& queue, const kernels::RowSplit& rows, auto&& block) {
+        queue.start(rows, parts, part);
+        std::int64_t r0, r1;
+        while (queue.next(rows, parts, part, r0, r1)) block(r0 / kernels::kPartialRows, r0, r1);
+      };
       const int slots = std::min(parts, kernels::attention_slots());
-      // A projection's split along K as matmul makes it: into how many blocks, and thread p's block.
-      struct Split {
-        int parts = 1;
-        std::int64_t k0 = 0, k1 = 0;
-      };
-      auto split = [&](const Linear& lin, int p) {
-        Split sp{kernels::matvec_partial_parts(lin.w, parts)};
-        if (p < sp.parts) kernels::share(lin.w.k, sp.parts, p, kernels::kPartialRowAlign, sp.k0, sp.k1);
-        return sp;
-      };
-      auto heads = [&](int p, std::int64_t& h0, std::int64_t& h1) {
-        h0 = h1 = 0;
-        if (p < slots) kernels::share(shape_.heads, slots, p, 1, h0, h1);
-      };
-      const Layer& l0 = layers_.front();
-      const Split qkv_in = split(l0.c_attn, part), ffn_in = split(l0.c_fc, part);
-      const Split attn_out = split(l0.attn_proj, part), ffn_out = split(l0.mlp_proj, part);
-      // Whether every thread's attention heads are its block of c_proj's rows (the same for all).
-      bool heads_are_rows = true;
-      for (int p = 0; p < parts; ++p) {
-        std::int64_t h0, h1;
-        heads(p, h0, h1);
-        const Split o = split(l0.attn_proj, p);
-        heads_are_rows = heads_are_rows && h0 * hd == o.k0 && h1 * hd == o.k1;
-      }
-      std::int64_t r0, r1;
-      heads(part, r0, r1);
-      const std::int64_t c0 = r0 * hd, c1 = r1 * hd;        // q, k, v columns of this thread's heads
-      const std::int64_t f0 = ffn_out.k0, f1 = ffn_out.k1;  // c_fc outputs = mlp.c_proj rows
+      std::int64_t r0 = 0, r1 = 0;
+      if (part < slots) kernels::share(shape_.heads, slots, part, 1, r0, r1);
+      const std::int64_t c0 = r0 * hd, c1 = r1 * hd;  // q, k, v columns of this thread's heads
       float* x = thread_row(3 * e);
       float *xn = x + e, *sum = xn + e;
       std::copy(s.x.data(), s.x.data() + e, x);
       float *pa = s.partials.data(), *pb = pa + set, *q = s.proj.data(), *attn = s.attn.data();
       float* ffn = s.ffn_a.data();
-      auto residual = [&](const Linear& lin, const Split& sp, const float* partials) {
-        kernels::sum_partials(partials, e, sp.parts, lin.bias, sum, false, e);
+      auto residual = [&](const Linear& lin, std::int64_t blocks, const float* partials) {
+        kernels::sum_partials(partials, e, blocks, lin.bias, sum, false, e);
         kernels::add_inplace(x, sum, e);
       };
       for (std::size_t i = 0; i < layers_.size(); ++i) {
         const Layer& l = layers_[i];
         const auto layer = static_cast<std::int64_t>(i);
         kernels::layer_norm(x, l.ln_1.weight, l.ln_1.bias, xn, 1, e, l.ln_1.eps);
-        kernels::matvec_partial(xn, l.c_attn.w, qkv_in.k0, qkv_in.k1, pa + part * qkv);
+        take(qkv_queue, qkv_in, [&](std::int64_t b, std::int64_t, std::int64_t) {
+          kernels::matvec_partial(xn, l.c_attn.w, b, pa + b * qkv);
+        });
 #pragma omp barrier
-        const float* b = l.c_attn.bias;
+        const float* bias = l.c_attn.bias;
         float* out[3] = {q, s.new_keys(layer), s.new_values(layer)};
         for (int j = 0; j < 3; ++j)
-          kernels::sum_partials(pa + j * e + c0, qkv, qkv_in.parts, b + j * e + c0, out[j] + c0, false,
+          kernels::sum_partials(pa + j * e + c0, qkv, qkv_blocks, bias + j * e + c0, out[j] + c0, false,
                                 c1 - c0);
         s.store_keys(layer, c0, c1);
         s.store_values(layer, c0, c1);
         s.attend_rows(layer, q, as, attn, part, r0, r1);
-        if (!heads_are_rows) {
 #pragma omp barrier
-        }
-        kernels::matvec_partial(attn, l.attn_proj.w, attn_out.k0, attn_out.k1, pb + part * e);
+        take(attn_queue, attn_in, [&](std::int64_t b, std::int64_t, std::int64_t) {
+          kernels::matvec_partial(attn, l.attn_proj.w, b, pb + b * e);
+        });
 #pragma omp barrier
-        residual(l.attn_proj, attn_out, pb);
+        residual(l.attn_proj, attn_blocks, pb);
         kernels::layer_norm(x, l.ln_2.weight, l.ln_2.bias, xn, 1, e, l.ln_2.eps);
-        kernels::matvec_partial(xn, l.c_fc.w, ffn_in.k0, ffn_in.k1, pa + part * inter);
+        take(ffn_queue, ffn_in, [&](std::int64_t b, std::int64_t, std::int64_t) {
+          kernels::matvec_partial(xn, l.c_fc.w, b, pa + b * inter);
+        });
 #pragma omp barrier
-        kernels::sum_partials(pa + f0, inter, ffn_in.parts, l.c_fc.bias + f0, ffn + f0, false, f1 - f0);
-        kernels::gelu_tanh(ffn + f0, f1 - f0);
-        kernels::matvec_partial(ffn, l.mlp_proj.w, f0, f1, pb + part * e);
+        take(out_queue, ffn_out, [&](std::int64_t b, std::int64_t f0, std::int64_t f1) {
+          kernels::sum_partials(pa + f0, inter, ffn_blocks, l.c_fc.bias + f0, ffn + f0, false, f1 - f0);
+          kernels::gelu_tanh(ffn + f0, f1 - f0);
+          kernels::matvec_partial(ffn, l.mlp_proj.w, b, pb + b * e);
+        });
 #pragma omp barrier
-        residual(l.mlp_proj, ffn_out, pb);
+        residual(l.mlp_proj, out_blocks, pb);
       }
       if (part == 0) std::copy(x, x + e, s.x.data());
     }
