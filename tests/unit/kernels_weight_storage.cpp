@@ -418,6 +418,46 @@ TEST_CASE("weight storage: matvec_rows over splits of the outputs equals matmul"
   }
 }
 
+TEST_CASE("weight storage: InOut M = 1 sums per block, the same at every thread count") {
+  // K on and off the block (kPartialRows) and row-group widths; blocks computed in any order (as a
+  // decode step's threads take them) and added up by sum_partials give matmul's result exactly,
+  // and matmul's result does not depend on how many threads split the blocks.
+  const std::int64_t n = 2304;
+  for (const std::int64_t k :
+       {std::int64_t{1}, nk::kPartialRows, std::int64_t{3 * 128 + 5}, std::int64_t{768}}) {
+    const auto x = random_floats(k, 1), w = random_floats(n * k, 2), bias = random_floats(n, 3);
+    for (const auto s : {nk::Storage::F32, nk::Storage::BF16, nk::Storage::F16}) {
+      CAPTURE(k);
+      CAPTURE(std::string(name(s)));
+      const auto p = nk::pack_weight(w.data(), n, k, nk::Layout::InOut, s);
+      REQUIRE(nk::matvec_splits_rows(p.view));
+      std::vector<float> one(n), acc_one(n, 0.5f);
+      nk::set_num_threads(1);
+      nk::matmul(x.data(), 1, p.view, bias.data(), one.data());
+      nk::matmul(x.data(), 1, p.view, bias.data(), acc_one.data(), true);
+      for (const int threads : {2, 3}) {
+        nk::set_num_threads(threads);
+        std::vector<float> y(n), acc(n, 0.5f);
+        nk::matmul(x.data(), 1, p.view, bias.data(), y.data());
+        nk::matmul(x.data(), 1, p.view, bias.data(), acc.data(), true);
+        CHECK(y == one);
+        CHECK(acc == acc_one);
+      }
+      nk::set_num_threads(0);
+      const std::int64_t blocks = nk::partial_blocks(p.view);
+      CHECK(blocks == (k + nk::kPartialRows - 1) / nk::kPartialRows);
+      std::vector<float> partials(static_cast<std::size_t>(blocks * n), 7.f), y(n), acc(n, 0.5f);
+      for (std::int64_t b = blocks - 1; b >= 0; --b)
+        nk::matvec_partial(x.data(), p.view, b, partials.data() + b * n);
+      nk::sum_partials(partials.data(), n, blocks, bias.data(), y.data(), false, n);
+      nk::sum_partials(partials.data(), n, blocks, bias.data(), acc.data(), true, n);
+      CHECK(y == one);
+      CHECK(acc == acc_one);
+      CHECK_THROWS(nk::matvec_partial(x.data(), p.view, blocks, partials.data()));
+    }
+  }
+}
+
 TEST_CASE("weight storage: int8 weights in InOut layout are rejected, not misread") {
   const std::vector<std::int8_t> q(8, 1);
   const std::vector<float> scales(2, 1.f), x(4, 1.f);
