@@ -102,23 +102,28 @@ inline void bf16_pair_dots(const float* x, const float* xp, const std::uint16_t*
   }
 }
 
-// OutIn bf16 rows [n0, n1) at M = 1 (see bf16_pair_dots).
-void bf16_out_in_m1(const float* x, const Weight& w, const float* bias, float* y, bool acc, int64_t n0,
-                    int64_t n1) {
-  const int64_t k = w.k, k16 = k / 16 * 16;
+// x deinterleaved for bf16_pair_dots into buf (grown on first use).
+const float* deinterleaved(const float* x, int64_t k, std::vector<float>& buf) {
+  const int64_t k16 = k / 16 * 16;
+  if (static_cast<int64_t>(buf.size()) < k16) buf.resize(static_cast<std::size_t>(k16));
+  deinterleave16(x, k16, buf.data());
+  return buf.data();
+}
+
+// OutIn bf16 rows [n0, n1) at M = 1 (see bf16_pair_dots), xp: x deinterleaved.
+void bf16_out_in_m1(const float* x, const float* xp, const Weight& w, const float* bias, float* y, bool acc,
+                    int64_t n0, int64_t n1) {
+  const int64_t k = w.k;
   const auto* data = static_cast<const std::uint16_t*>(w.data);
-  thread_local std::vector<float> xp;
-  if (static_cast<int64_t>(xp.size()) < k16) xp.resize(static_cast<std::size_t>(k16));
-  deinterleave16(x, k16, xp.data());
   float sums[4];
   auto store = [&](int64_t n, int count) { store_sums(sums, count, bias ? bias + n : nullptr, y + n, acc); };
   int64_t n = n0;
   for (; n + 4 <= n1; n += 4) {
-    bf16_pair_dots<4>(x, xp.data(), data + n * k, k, sums);
+    bf16_pair_dots<4>(x, xp, data + n * k, k, sums);
     store(n, 4);
   }
   for (; n < n1; ++n) {
-    bf16_pair_dots<1>(x, xp.data(), data + n * k, k, sums);
+    bf16_pair_dots<1>(x, xp, data + n * k, k, sums);
     store(n, 1);
   }
 }
@@ -357,10 +362,11 @@ void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, 
 template <Storage S>
 void out_in_rows(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                  int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
+  thread_local std::vector<float> xp;  // not matvec_input's: an input stays valid across these calls
   if constexpr (S == Storage::Int8)
     int8_out_in(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
   else if (S == Storage::BF16 && m == 1)
-    bf16_out_in_m1(x, w, bias, y, acc, n0, n1);
+    bf16_out_in_m1(x, deinterleaved(x, w.k, xp), w, bias, y, acc, n0, n1);
   else
     out_in<S>(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
 }
@@ -411,7 +417,7 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
     if (m != 1)
       return each(outputs,
                   [&](int64_t r0, int64_t r1) { out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, r0, r1); });
-    const MatvecInput in = input(x, w.k, S == Storage::Int8);  // quantised once for all its rows
+    const MatvecInput in = input(x, w.k, S);  // prepared once for all its rows
     each(outputs, [&](int64_t r0, int64_t r1) { rows(in, w, bias, y, acc, r0, r1); });
   } else if constexpr (S != Storage::Int8) {  // int8 weights are always OutIn (pack_weight)
     int64_t begin = 0, end = 0;
@@ -495,9 +501,13 @@ void sum_partials(const float* partials, int64_t stride, int64_t blocks, const f
   }
 }
 
-MatvecInput input(const float* x, int64_t k, bool quantise) {
+MatvecInput input(const float* x, int64_t k, Storage weights) {
   thread_local QuantizedRow row;  // not int8_out_in's: an input stays valid across its calls
-  return quantise ? row.quantize(x, k) : MatvecInput{x, k};
+  thread_local std::vector<float> xp;
+  MatvecInput in{x, k};
+  if (weights == Storage::Int8) in = row.quantize(x, k);
+  if (weights == Storage::BF16) in.xp = deinterleaved(x, k, xp);
+  return in;
 }
 
 void rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, bool accumulate, int64_t n0,
@@ -506,7 +516,9 @@ void rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, b
   const float* x = in.x;
   switch (w.storage) {
     case Storage::F32: return out_in_rows<Storage::F32>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
-    case Storage::BF16: return out_in_rows<Storage::BF16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+    case Storage::BF16:
+      if (in.xp) return bf16_out_in_m1(x, in.xp, w, bias, y, accumulate, n0, n1);
+      return out_in_rows<Storage::BF16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::F16: return out_in_rows<Storage::F16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::Int8:
       if (in.xq) return int8_rows(in, w, bias, y, accumulate, n0, n1);

@@ -12,8 +12,8 @@ namespace nib::kernels::gemv {
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             std::int64_t ldx, std::int64_t ldy);
 
-// kernels::matvec_input: x, quantised into the calling thread's buffer when `quantise`.
-MatvecInput input(const float* x, std::int64_t k, bool quantise);
+// kernels::matvec_input: x, prepared for `weights` in the calling thread's buffers.
+MatvecInput input(const float* x, std::int64_t k, Storage weights);
 
 // kernels::matvec_rows: outputs [n0, n1) of an OutIn weight at M = 1 on the calling thread.
 void rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bool accumulate,

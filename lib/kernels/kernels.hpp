@@ -134,15 +134,17 @@ struct Projection {
 };
 void matmul_many(const float* x, std::int64_t m, std::span<const Projection> projections);
 
-// One activation row x[k] for matvec_rows, quantised when `weights` is Int8 (per block of kInt8Block,
-// as the int8 GEMV multiplies it) once for all the calls that read it, instead of once per call.
-// The quantised copy is the calling thread's: valid until its next matvec_input.
+// One activation row x[k] for matvec_rows, prepared once for all the calls that read it instead of
+// once per call: quantised when `weights` is Int8 (per block of kInt8Block, as the int8 GEMV
+// multiplies it), deinterleaved when BF16 (as the bf16 GEMV pairs it with the weights). The
+// prepared copy is the calling thread's: valid until its next matvec_input.
 struct MatvecInput {
   const float* x = nullptr;
   std::int64_t k = 0;
   const std::int8_t* xq = nullptr;     // null unless quantised
   const float* xs = nullptr;           // the blocks' scales
   const std::int32_t* xsum = nullptr;  // the sums of the blocks' codes
+  const float* xp = nullptr;           // null unless deinterleaved
 };
 MatvecInput matvec_input(const float* x, std::int64_t k, Storage weights);
 

@@ -106,7 +106,7 @@ void matmul_many(const float* x, std::int64_t m, std::span<const Projection> pro
 }
 
 MatvecInput matvec_input(const float* x, std::int64_t k, Storage weights) {
-  return gemv::input(x, k, weights == Storage::Int8);
+  return gemv::input(x, k, weights);
 }
 
 void matvec_rows(const MatvecInput& x, const Weight& w, const float* bias, float* y, bool accumulate,
