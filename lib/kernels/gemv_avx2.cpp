@@ -388,10 +388,6 @@ void in_out_partial(const float* x, const Weight& w, int64_t b, float* out) {
   in_out_rows<S, kInOutRows>(x + k0, static_cast<const simd::Elem<S>*>(w.data) + k0 * w.n, k1 - k0, w.n, out);
 }
 
-int64_t blocks_of(const Weight& w) {
-  return (w.k + kPartialRows - 1) / kPartialRows;
-}
-
 // This thread's part of y = x·Wᵀ (+ bias), as thread `part` of `parts`. OutIn splits the outputs.
 // InOut at M = 1 splits the K rows instead, so each thread streams contiguous blocks of the weights
 // (split by columns, every thread reads row segments with holes, which the prefetchers follow
@@ -432,7 +428,7 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
       });
 #pragma omp barrier
       share(n, parts, part, 16, begin, end);
-      sum_partials(partials + begin, n, blocks_of(w), bias ? bias + begin : nullptr, y + begin, acc,
+      sum_partials(partials + begin, n, partial_blocks(w), bias ? bias + begin : nullptr, y + begin, acc,
                    end - begin);
     }
   }
@@ -465,7 +461,7 @@ void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float
             int64_t ldx, int64_t ldy) {
   const bool parallel = w.n * w.k * m >= kParallelWork;
   // Row-split shapes take the row kernel on one thread too (the same sums as matmul_many's).
-  float* partials = row_split(m, w) ? partials_buffer(blocks_of(w) * w.n) : nullptr;
+  float* partials = row_split(m, w) ? partials_buffer(partial_blocks(w) * w.n) : nullptr;
   thread_local RowQueue calling_thread_queue;
   RowQueue* queue = &calling_thread_queue;  // named outside the region: its team shares this one
   queue->reserve(omp_get_max_threads());
@@ -530,7 +526,7 @@ void matmul_many(const float* x, int64_t m, std::span<const Projection> projecti
   int64_t work = 0, partial_floats = 0;
   for (const auto& p : projections) {
     work += p.w.n * p.w.k * m;
-    if (row_split(m, p.w)) partial_floats += blocks_of(p.w) * p.w.n;
+    if (row_split(m, p.w)) partial_floats += partial_blocks(p.w) * p.w.n;
   }
   // Each row-split projection has its own partials, so no thread overwrites sums another still reads.
   float* partials = partial_floats ? partials_buffer(partial_floats) : nullptr;
@@ -542,7 +538,7 @@ void matmul_many(const float* x, int64_t m, std::span<const Projection> projecti
       if (p.w.n <= 0) continue;
       // No queue: with no barrier between projections, a queue could not be reused for the next.
       run_part(x, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part, next, nullptr);
-      if (row_split(m, p.w)) next += blocks_of(p.w) * p.w.n;
+      if (row_split(m, p.w)) next += partial_blocks(p.w) * p.w.n;
     }
   }
 }
