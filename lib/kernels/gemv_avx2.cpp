@@ -404,8 +404,7 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
       if (r0 < r1) work(r0, r1);
       return;
     }
-    queue->start(split, parts, part);
-    while (queue->next(split, parts, part, r0, r1)) work(r0, r1);
+    queue->take(split, parts, part, work);
   };
   if (w.layout == Layout::OutIn) {
     const RowSplit outputs{w.n, kGemvRowAlign,

@@ -28,6 +28,13 @@ class RowQueue {
   // The next rows [r0, r1) for thread `part`: from the front of its own share, then from the back
   // of another's. False when every share is empty.
   bool next(const RowSplit& split, int parts, int part, std::int64_t& r0, std::int64_t& r1);
+  // start, then work(r0, r1) for every range next hands thread `part`.
+  template <class Work>
+  void take(const RowSplit& split, int parts, int part, Work&& work) {
+    start(split, parts, part);
+    std::int64_t r0, r1;
+    while (next(split, parts, part, r0, r1)) work(r0, r1);
+  }
 
  private:
   // One share per cache line: first unit in the high 32 bits, end unit in the low 32.

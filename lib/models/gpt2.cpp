@@ -151,10 +151,10 @@ class Gpt2 final : public DecoderLM {
 #pragma omp parallel num_threads(team)
     {
       const int parts = omp_get_num_threads(), part = omp_get_thread_num();
+      // Blocks of a projection's K rows (each taken whole: the split's align is a block).
       auto take = [&](kernels::RowQueue& queue, const kernels::RowSplit& rows, auto&& block) {
-        queue.start(rows, parts, part);
-        std::int64_t r0, r1;
-        while (queue.next(rows, parts, part, r0, r1)) block(r0 / kernels::kPartialRows, r0, r1);
+        queue.take(rows, parts, part,
+                   [&](std::int64_t r0, std::int64_t r1) { block(r0 / kernels::kPartialRows, r0, r1); });
       };
       const int slots = std::min(parts, kernels::attention_slots());
       std::int64_t r0 = 0, r1 = 0;

@@ -154,11 +154,6 @@ class Llama final : public DecoderLM {
 #pragma omp parallel num_threads(team)
     {
       const int parts = omp_get_num_threads(), part = omp_get_thread_num();
-      auto take = [&](kernels::RowQueue& queue, const kernels::RowSplit& rows, auto&& work) {
-        queue.start(rows, parts, part);
-        std::int64_t r0, r1;
-        while (queue.next(rows, parts, part, r0, r1)) work(r0, r1);
-      };
       float* xn = thread_row(h);
       std::int64_t k0, k1, r0 = 0, r1 = 0;
       kernels::share(kv_dim, parts, part, hd, k0, k1);  // whole heads: this thread rotates them
@@ -175,10 +170,10 @@ class Llama final : public DecoderLM {
         kernels::matvec_rows(normed, l.k.w, l.k.bias, k, false, k0, k1);
         kernels::rope_apply(k + k0, 1, (k1 - k0) / hd, hd, kv_dim, s.rope.data());
         s.store_keys(layer, k0, k1);
-        take(q_queue, q_rows, [&](std::int64_t a, std::int64_t b) {
+        q_queue.take(q_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
           kernels::matvec_rows(normed, l.q.w, l.q.bias, q, false, a, b);
         });
-        take(v_queue, v_rows, [&](std::int64_t a, std::int64_t b) {
+        v_queue.take(v_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
           kernels::matvec_rows(normed, l.v.w, l.v.bias, v, false, a, b);
           s.store_values(layer, a, b);
         });
@@ -187,20 +182,20 @@ class Llama final : public DecoderLM {
         s.attend_rows(layer, q, as, attn, part, r0, r1);
 #pragma omp barrier
         const auto heads = kernels::matvec_input(attn, q_dim, l.o.w.storage);
-        take(o_queue, o_rows, [&](std::int64_t a, std::int64_t b) {
+        o_queue.take(o_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
           kernels::matvec_rows(heads, l.o.w, l.o.bias, x, true, a, b);
         });
 #pragma omp barrier
         kernels::rms_norm(x, l.mlp_norm.weight, xn, 1, h, l.mlp_norm.eps);
         const auto mlp_in = kernels::matvec_input(xn, h, l.gate.w.storage);
-        take(ffn_queue, ffn_rows, [&](std::int64_t a, std::int64_t b) {
+        ffn_queue.take(ffn_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
           kernels::matvec_rows(mlp_in, l.gate.w, l.gate.bias, gate, false, a, b);
           kernels::matvec_rows(mlp_in, l.up.w, l.up.bias, up, false, a, b);
           kernels::silu_mul(gate + a, up + a, gate + a, b - a);
         });
 #pragma omp barrier
         const auto act = kernels::matvec_input(gate, inter, l.down.w.storage);
-        take(down_queue, down_rows, [&](std::int64_t a, std::int64_t b) {
+        down_queue.take(down_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
           kernels::matvec_rows(act, l.down.w, l.down.bias, x, true, a, b);
         });
 #pragma omp barrier
