@@ -149,7 +149,9 @@ class Llama final : public DecoderLM {
     };
     const kernels::RowSplit q_rows = split(l0.q, 1), v_rows = split(l0.v, 1), o_rows = split(l0.o, 1);
     const kernels::RowSplit ffn_rows = split(l0.gate, 2), down_rows = split(l0.down, 1);
-    auto& [q_queue, v_queue, o_queue, ffn_queue, down_queue] = s.row_queues;
+    // References, not a structured binding: clang cannot capture those in an OpenMP region.
+    kernels::RowQueue &q_queue = s.row_queues[0], &v_queue = s.row_queues[1], &o_queue = s.row_queues[2];
+    kernels::RowQueue &ffn_queue = s.row_queues[3], &down_queue = s.row_queues[4];
     for (auto& queue : s.row_queues) queue.reserve(team);
 #pragma omp parallel num_threads(team)
     {
