@@ -62,7 +62,7 @@ class DecoderState final : public CausalState {
   std::vector<std::int64_t> positions;
   // The fused decode step's work queues, one per projection step of a layer (reused by every layer).
   std::array<kernels::RowQueue, 5> row_queues;
-  // GPT-2's fused decode step: two sets of per-thread partial sums (grows on the first step).
+  // GPT-2's fused decode step: two sets of per-block partial sums (grows on the first step).
   std::vector<float> partials;
 
  private:

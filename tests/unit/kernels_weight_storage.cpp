@@ -424,7 +424,7 @@ TEST_CASE("weight storage: InOut M = 1 sums per block, the same at every thread 
   // and matmul's result does not depend on how many threads split the blocks.
   const std::int64_t n = 2304;
   for (const std::int64_t k :
-       {std::int64_t{1}, nk::kPartialRows, std::int64_t{3 * 128 + 5}, std::int64_t{768}}) {
+       {std::int64_t{1}, nk::kPartialRows, 3 * nk::kPartialRows + 5, std::int64_t{768}}) {
     const auto x = random_floats(k, 1), w = random_floats(n * k, 2), bias = random_floats(n, 3);
     for (const auto s : {nk::Storage::F32, nk::Storage::BF16, nk::Storage::F16}) {
       CAPTURE(k);
