@@ -141,10 +141,6 @@ class Gpt2 final : public DecoderLM {
     auto blocks_of = [](const Linear& lin) { return kernels::RowSplit{lin.w.k, kernels::kPartialRows, 1}; };
     const kernels::RowSplit qkv_in = blocks_of(l0.c_attn), attn_in = blocks_of(l0.attn_proj);
     const kernels::RowSplit ffn_in = blocks_of(l0.c_fc), ffn_out = blocks_of(l0.mlp_proj);
-    const std::int64_t qkv_blocks = kernels::partial_blocks(l0.c_attn.w);
-    const std::int64_t attn_blocks = kernels::partial_blocks(l0.attn_proj.w);
-    const std::int64_t ffn_blocks = kernels::partial_blocks(l0.c_fc.w);
-    const std::int64_t out_blocks = kernels::partial_blocks(l0.mlp_proj.w);
     kernels::RowQueue &qkv_queue = s.row_queues[0], &attn_queue = s.row_queues[1];
     kernels::RowQueue &ffn_queue = s.row_queues[2], &out_queue = s.row_queues[3];
     for (auto& queue : s.row_queues) queue.reserve(team);
@@ -165,8 +161,8 @@ class Gpt2 final : public DecoderLM {
       std::copy(s.x.data(), s.x.data() + e, x);
       float *pa = s.partials.data(), *pb = pa + set, *q = s.proj.data(), *attn = s.attn.data();
       float* ffn = s.ffn_a.data();
-      auto residual = [&](const Linear& lin, std::int64_t blocks, const float* partials) {
-        kernels::sum_partials(partials, e, blocks, lin.bias, sum, false, e);
+      auto residual = [&](const Linear& lin, const float* partials) {
+        kernels::sum_partials(partials, e, kernels::partial_blocks(lin.w), lin.bias, sum, false, e);
         kernels::add_inplace(x, sum, e);
       };
       for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -180,8 +176,8 @@ class Gpt2 final : public DecoderLM {
         const float* bias = l.c_attn.bias;
         float* out[3] = {q, s.new_keys(layer), s.new_values(layer)};
         for (int j = 0; j < 3; ++j)
-          kernels::sum_partials(pa + j * e + c0, qkv, qkv_blocks, bias + j * e + c0, out[j] + c0, false,
-                                c1 - c0);
+          kernels::sum_partials(pa + j * e + c0, qkv, kernels::partial_blocks(l.c_attn.w), bias + j * e + c0,
+                                out[j] + c0, false, c1 - c0);
         s.store_keys(layer, c0, c1);
         s.store_values(layer, c0, c1);
         s.attend_rows(layer, q, as, attn, part, r0, r1);
@@ -190,19 +186,20 @@ class Gpt2 final : public DecoderLM {
           kernels::matvec_partial(attn, l.attn_proj.w, b, pb + b * e);
         });
 #pragma omp barrier
-        residual(l.attn_proj, attn_blocks, pb);
+        residual(l.attn_proj, pb);
         kernels::layer_norm(x, l.ln_2.weight, l.ln_2.bias, xn, 1, e, l.ln_2.eps);
         take(ffn_queue, ffn_in, [&](std::int64_t b, std::int64_t, std::int64_t) {
           kernels::matvec_partial(xn, l.c_fc.w, b, pa + b * inter);
         });
 #pragma omp barrier
         take(out_queue, ffn_out, [&](std::int64_t b, std::int64_t f0, std::int64_t f1) {
-          kernels::sum_partials(pa + f0, inter, ffn_blocks, l.c_fc.bias + f0, ffn + f0, false, f1 - f0);
+          kernels::sum_partials(pa + f0, inter, kernels::partial_blocks(l.c_fc.w), l.c_fc.bias + f0, ffn + f0,
+                                false, f1 - f0);
           kernels::gelu_tanh(ffn + f0, f1 - f0);
           kernels::matvec_partial(ffn, l.mlp_proj.w, b, pb + b * e);
         });
 #pragma omp barrier
-        residual(l.mlp_proj, out_blocks, pb);
+        residual(l.mlp_proj, pb);
       }
       if (part == 0) std::copy(x, x + e, s.x.data());
     }
