@@ -117,7 +117,7 @@ void BM_onednn_wrapper(benchmark::State& state) {
   run_path<nk::onednn::matmul>(state);
 }
 
-// M = 1 per weight storage type (Args: shape index, storage 0 f32 / 1 bf16 / 2 f16 / 3 int8, layout,
+// M = 1 per weight storage type (Args: shape index, storage 0 f32 / 1 bf16 / 2 f16 / 3 int8 / 4 int4, layout,
 // isa 0 AVX2 / 1 AVX-512 where the CPU has it, cached): GB/s counts the bytes of the type (int8 includes its
 // scales), so every type can be set against the machine's read bandwidth (BM_read_bandwidth, run in
 // the same binary). Copies of the packed weight rotate as in WeightPool; with cached = 1 one copy is
@@ -147,11 +147,11 @@ void BM_gemv_storage(benchmark::State& state) {
   pool.resize(cached ? 1 : std::max<std::size_t>(1, kPoolBytes / bytes), one);
   for (auto& p : pool) {
     nk::Weight w = one.view;
-    w.data = storage == nk::Storage::Int8 ? static_cast<const void*>(p.q.data()) : p.half.data();
+    w.data = nk::quantized(storage) ? static_cast<const void*>(p.q.data()) : p.half.data();
     w.scales = p.scales.empty() ? nullptr : p.scales.data();
     views.push_back(w);
   }
-  const char* names[] = {"f32", "bf16", "f16", "int8"};
+  const char* names[] = {"f32", "bf16", "f16", "int8", "int4"};
   state.SetLabel(std::string(names[state.range(1)]) + (layout == nk::Layout::OutIn ? " OutIn" : " InOut"));
   run_views(state, s, views);
 }
@@ -169,18 +169,19 @@ void BM_onednn_peak(benchmark::State& state) {
 
 void storage_args(benchmark::internal::Benchmark* b) {
   for (const int s : {3, 4})
-    for (int t = 0; t < 4; ++t)
+    for (int t = 0; t < 5; ++t)
       for (const int layout : {0, 1})
-        for (const int isa : {0, 1}) b->Args({s, t, layout, isa, 0});
+        for (const int isa : {0, 1})
+          if (t < 3 || layout == 0) b->Args({s, t, layout, isa, 0});  // int8, int4: always packed OutIn
   // GPT-2's Conv1D shapes: InOut next to OutIn per 16/32-bit storage (int8 is always packed OutIn).
   for (const int s : {0, 1, 2, 6})
     for (int t = 0; t < 3; ++t)
       for (const int layout : {0, 1})
         for (const int isa : {0, 1}) b->Args({s, t, layout, isa, 0});
-  for (int t = 0; t < 4; ++t)
+  for (int t = 0; t < 5; ++t)
     for (const int layout : {0, 1})
       for (const int isa : {0, 1})
-        if (t != 3 || layout == 0) b->Args({0, t, layout, isa, 1});  // 768², cache-resident
+        if (t < 3 || layout == 0) b->Args({0, t, layout, isa, 1});  // 768², cache-resident
 }
 void matmul_args(benchmark::internal::Benchmark* b) {
   for (int s = 0; s < 7; ++s)

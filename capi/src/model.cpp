@@ -19,7 +19,7 @@ nib_load_options default_load_options() {
 nib::LoadOptions to_cpp(const nib_load_options& o) {
   if (o.threads < 0) nib::capi::invalid("options->threads is negative");
   if (o.n_ctx < 0) nib::capi::invalid("options->n_ctx is negative");
-  if (o.weight_type < NIB_WEIGHTS_AUTO || o.weight_type > NIB_WEIGHTS_INT8)
+  if (o.weight_type < NIB_WEIGHTS_AUTO || o.weight_type > NIB_WEIGHTS_INT4)
     nib::capi::invalid("options->weight_type " + std::to_string(o.weight_type) + " is not a nib_weight_type");
   nib::LoadOptions out;
   out.threads = o.threads;

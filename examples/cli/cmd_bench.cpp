@@ -79,9 +79,24 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-// Weight floats a decode step reads: every parameter except the embedding tables, of which only
-// one row is read (a tied table is read in full as the LM head).
-double decode_weight_floats(const ModelInfo& info) {
+// Bytes a weight parameter occupies in the chosen storage (int8: one byte plus an f32 scale per block
+// of 32; int4: half a byte plus the scale). Norm vectors and biases stay f32 but are < 0.1% of the parameters.
+double bytes_per_weight(WeightType t) {
+  switch (t) {
+    case WeightType::BF16:
+    case WeightType::F16: return 2.0;
+    case WeightType::Int8: return 1.0 + 4.0 / 32.0;
+    case WeightType::Int4: return 0.5 + 4.0 / 32.0;
+    case WeightType::Auto:
+    case WeightType::F32: break;
+  }
+  return 4.0;
+}
+
+// Weight bytes a decode step reads: every parameter except the embedding tables, of which only one
+// row is read (a tied table is read in full as the LM head). The LM head is stored as vocabulary
+// matrices are (int4 keeps them at int8), the rest in the chosen type.
+double decode_weight_bytes(const ModelInfo& info, WeightType weights) {
   nlohmann::json config;
   std::ifstream(info.path / "config.json") >> config;
   const bool gpt2 = info.model_type == "gpt2";
@@ -90,20 +105,8 @@ double decode_weight_floats(const ModelInfo& info) {
   double params = static_cast<double>(info.parameter_count);
   if (gpt2) params -= static_cast<double>(info.max_positions * info.hidden_size);  // wpe: one row
   if (!tied) params -= table;                                                      // input table: one row
-  return params;
-}
-
-// Bytes a weight parameter occupies in the chosen storage (int8: one byte plus an f32 scale per block
-// of 32). Norm vectors and biases stay f32 but are < 0.1% of the parameters.
-double bytes_per_weight(WeightType t) {
-  switch (t) {
-    case WeightType::BF16:
-    case WeightType::F16: return 2.0;
-    case WeightType::Int8: return 1.0 + 4.0 / 32.0;
-    case WeightType::Auto:
-    case WeightType::F32: break;
-  }
-  return 4.0;
+  const WeightType head = weights == WeightType::Int4 ? WeightType::Int8 : weights;
+  return (params - table) * bytes_per_weight(weights) + table * bytes_per_weight(head);
 }
 
 const char* weights_name(WeightType t) {
@@ -111,6 +114,7 @@ const char* weights_name(WeightType t) {
     case WeightType::BF16: return "bf16";
     case WeightType::F16: return "f16";
     case WeightType::Int8: return "int8";
+    case WeightType::Int4: return "int4";
     case WeightType::Auto:
     case WeightType::F32: break;
   }
@@ -160,7 +164,7 @@ nlohmann::json bench_causal(const Model& model, int threads, WeightType weights,
   double tok_s_512 = 0;
   if (so.n_ctx >= 512) j["prefill_tok_s"]["512"] = tok_s_512 = prefill_tok_s(512, 2);
 
-  const double weight_bytes = decode_weight_floats(info) * bytes_per_weight(weights);
+  const double weight_bytes = decode_weight_bytes(info, weights);
   const int nthreads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
   j["peak_rss_mb"] = peak_rss_mb();  // the model's: before the probe's buffer (decode allocates nothing)
 

@@ -39,10 +39,11 @@ void add_weights_option(CLI::App& cmd, LoadOptions& options) {
                                                           {"f32", WeightType::F32},
                                                           {"bf16", WeightType::BF16},
                                                           {"f16", WeightType::F16},
-                                                          {"int8", WeightType::Int8}};
+                                                          {"int8", WeightType::Int8},
+                                                          {"int4", WeightType::Int4}};
   cmd.add_option("--weights", options.weights,
                  "Weight storage: auto (f32), f32, bf16, f16 (16-bit checkpoints of that type are used as "
-                 "shipped), int8 (quantised at load)")
+                 "shipped), int8, int4 (quantised at load)")
       ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
 }
 

@@ -312,7 +312,43 @@ void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, co
   _mm256_storeu_ps(sums + 8, acc1);
 }
 
-// x quantised for the int8 kernels, in buffers that grow on first use and are then reused.
+// The 16 row sums of one int4 row group (t: its code pairs, s: its scales; see int4_code_byte): per
+// block, each chunk's low and high nibbles (u8 codes 0..15) against x's 4 codes of their inputs
+// broadcast, with maddubs. A block's 8 products per i16 lane stay below 2^15 (8 · 2 · 15 · 127),
+// so they are summed in i16 and widened once with madd; Σ(code − 8)·x = Σ code·x − 8·Σx.
+void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::uint8_t* t,
+                const float* s, int64_t blocks, float* sums) {
+  const __m256i ones = _mm256_set1_epi16(1), nibble = _mm256_set1_epi8(15);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows / 2, s += kInt8Rows) {
+    __m256i p0 = _mm256_setzero_si256(), p1 = p0;  // rows 0-7 and 8-15
+    const std::int8_t* xb = xq + b * kInt8Block;
+    for (int j = 0; j < 4; ++j) {
+      std::int32_t lo4, hi4;
+      std::memcpy(&lo4, xb + 4 * j, sizeof lo4);
+      std::memcpy(&hi4, xb + 16 + 4 * j, sizeof hi4);
+      const __m256i xlo = _mm256_set1_epi32(lo4), xhi = _mm256_set1_epi32(hi4);
+      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + 64 * j));
+      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + 64 * j + 32));
+      auto products = [&](__m256i w) {
+        return _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_and_si256(w, nibble), xlo),
+                                _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(w, 4), nibble), xhi));
+      };
+      p0 = _mm256_add_epi16(p0, products(w0));
+      p1 = _mm256_add_epi16(p1, products(w1));
+    }
+    const __m256i offset = _mm256_set1_epi32(8 * xsum[b]);
+    const __m256i d0 = _mm256_sub_epi32(_mm256_madd_epi16(p0, ones), offset);
+    const __m256i d1 = _mm256_sub_epi32(_mm256_madd_epi16(p1, ones), offset);
+    const __m256 xsb = _mm256_set1_ps(xs[b]);
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(_mm256_loadu_ps(s), xsb), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(_mm256_loadu_ps(s + 8), xsb), acc1);
+  }
+  _mm256_storeu_ps(sums, acc0);
+  _mm256_storeu_ps(sums + 8, acc1);
+}
+
+// x quantised for the int8 and int4 kernels, in buffers that grow on first use and are then reused.
 struct QuantizedRow {
   std::vector<std::int8_t> xq;
   std::vector<float> xs;
@@ -329,18 +365,24 @@ struct QuantizedRow {
   }
 };
 
-// Int8 rows [n0, n1) of one quantised x row: the row groups that hold them, whole (a group split
-// between callers is computed by each; only its own rows are stored).
-void int8_rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, bool acc, int64_t n0,
-               int64_t n1) {
+// Int8 or int4 rows [n0, n1) of one quantised x row: the row groups that hold them, whole (a group
+// split between callers is computed by each; only its own rows are stored).
+void quantized_rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, bool acc, int64_t n0,
+                    int64_t n1) {
   const int64_t blocks = int8_blocks(w.k);
   const auto* q = static_cast<const std::int8_t*>(w.data);
-  const bool vnni = active_isa() == Isa::Avx512Vnni;
+  const bool vnni = active_isa() == Isa::Avx512Vnni, int4 = w.storage == Storage::Int4;
+  const int64_t group_bytes = blocks * kInt8Rows * (int4 ? kInt8Block / 2 : kInt8Block);
   for (int64_t g = n0 / kInt8Rows; g * kInt8Rows < n1; ++g) {
-    const std::int8_t* t = q + g * blocks * kInt8Block * kInt8Rows;
+    const std::int8_t* t = q + g * group_bytes;
+    const auto* pairs = reinterpret_cast<const std::uint8_t*>(t);
     const float* s = w.scales + g * blocks * kInt8Rows;
     alignas(64) float sums[kInt8Rows];
-    if (vnni)
+    if (int4 && vnni)
+      avx512::int4_group(in.xq, in.xs, in.xsum, pairs, s, blocks, sums);
+    else if (int4)
+      int4_group(in.xq, in.xs, in.xsum, pairs, s, blocks, sums);
+    else if (vnni)
       avx512::int8_group(in.xq, in.xs, in.xsum, t, s, blocks, sums);
     else
       int8_group(in.xq, in.xs, t, s, blocks, sums);
@@ -350,12 +392,12 @@ void int8_rows(const MatvecInput& in, const Weight& w, const float* bias, float*
   }
 }
 
-// OutIn int8 rows [n0, n1) of each x row, quantised in turn.
-void int8_out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
-                 int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
+// OutIn int8 or int4 rows [n0, n1) of each x row, quantised in turn.
+void quantized_out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
+                      int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
   thread_local QuantizedRow row;
   for (int64_t i = 0; i < m; ++i)
-    int8_rows(row.quantize(x + i * ldx, w.k), w, bias, y + i * ldy, acc, n0, n1);
+    quantized_rows(row.quantize(x + i * ldx, w.k), w, bias, y + i * ldy, acc, n0, n1);
 }
 
 // OutIn output rows [n0, n1), the kernel per storage type.
@@ -363,8 +405,8 @@ template <Storage S>
 void out_in_rows(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                  int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
   thread_local std::vector<float> xp;  // not matvec_input's: an input stays valid across these calls
-  if constexpr (S == Storage::Int8)
-    int8_out_in(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
+  if constexpr (quantized(S))
+    quantized_out_in(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
   else if (S == Storage::BF16 && m == 1)
     bf16_out_in_m1(x, deinterleaved(x, w.k, xp), w, bias, y, acc, n0, n1);
   else
@@ -414,7 +456,7 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
                   [&](int64_t r0, int64_t r1) { out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, r0, r1); });
     const MatvecInput in = input(x, w.k, S);  // prepared once for all its rows
     each(outputs, [&](int64_t r0, int64_t r1) { rows(in, w, bias, y, acc, r0, r1); });
-  } else if constexpr (S != Storage::Int8) {  // int8 weights are always OutIn (pack_weight)
+  } else if constexpr (!quantized(S)) {  // int8 and int4 weights are always OutIn (pack_weight)
     int64_t begin = 0, end = 0;
     if (!row_split(m, w)) {
       share(w.n, parts, part, 16, begin, end);  // 64-byte lines: no false sharing of y
@@ -444,6 +486,8 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
       return run_part<Storage::F16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
     case Storage::Int8:
       return run_part<Storage::Int8>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
+    case Storage::Int4:
+      return run_part<Storage::Int4>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
   }
 }
 
@@ -478,9 +522,10 @@ void partial(const float* x, const Weight& w, int64_t block, float* out) {
     case Storage::F32: return in_out_partial<Storage::F32>(x, w, block, out);
     case Storage::BF16: return in_out_partial<Storage::BF16>(x, w, block, out);
     case Storage::F16: return in_out_partial<Storage::F16>(x, w, block, out);
-    case Storage::Int8: break;
+    case Storage::Int8:
+    case Storage::Int4: break;
   }
-  throw Error(Status::Internal, "matvec_partial: int8 weights are OutIn");
+  throw Error(Status::Internal, "matvec_partial: int8 and int4 weights are OutIn");
 }
 
 void sum_partials(const float* partials, int64_t stride, int64_t blocks, const float* bias, float* y,
@@ -500,7 +545,7 @@ MatvecInput input(const float* x, int64_t k, Storage weights) {
   thread_local QuantizedRow row;  // not int8_out_in's: an input stays valid across its calls
   thread_local std::vector<float> xp;
   MatvecInput in{x, k};
-  if (weights == Storage::Int8) in = row.quantize(x, k);
+  if (quantized(weights)) in = row.quantize(x, k);
   if (weights == Storage::BF16) in.xp = deinterleaved(x, k, xp);
   return in;
 }
@@ -516,8 +561,11 @@ void rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, b
       return out_in_rows<Storage::BF16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::F16: return out_in_rows<Storage::F16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::Int8:
-      if (in.xq) return int8_rows(in, w, bias, y, accumulate, n0, n1);
+      if (in.xq) return quantized_rows(in, w, bias, y, accumulate, n0, n1);
       return out_in_rows<Storage::Int8>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+    case Storage::Int4:
+      if (in.xq) return quantized_rows(in, w, bias, y, accumulate, n0, n1);
+      return out_in_rows<Storage::Int4>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
   }
 }
 

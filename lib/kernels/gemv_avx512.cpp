@@ -42,4 +42,30 @@ NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::in
   _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
 }
 
+NIB_AVX512 void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum,
+                           const std::uint8_t* t, const float* s, int64_t blocks, float* sums) {
+  const __m512i nibble = _mm512_set1_epi8(15);
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0;
+  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows / 2, s += kInt8Rows) {
+    // Two chains of 4 vpdpbusd each (low nibbles, high nibbles); the first starts at -8·Σxq.
+    __m512i lo = _mm512_set1_epi32(-8 * xsum[b]), hi = _mm512_setzero_si512();
+    const std::int8_t* xb = xq + b * kInt8Block;
+    for (int j = 0; j < 4; ++j) {
+      std::int32_t x0, x1;
+      std::memcpy(&x0, xb + 4 * j, sizeof x0);
+      std::memcpy(&x1, xb + 16 + 4 * j, sizeof x1);
+      const __m512i w = _mm512_loadu_si512(t + 64 * j);
+      lo = _mm512_dpbusd_epi32(lo, _mm512_and_si512(w, nibble), _mm512_set1_epi32(x0));
+      hi = _mm512_dpbusd_epi32(hi, _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble), _mm512_set1_epi32(x1));
+    }
+    const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(lo, hi));
+    const __m512 scale = _mm512_mul_ps(_mm512_loadu_ps(s), _mm512_set1_ps(xs[b]));
+    if (b & 1)
+      acc1 = _mm512_fmadd_ps(f, scale, acc1);
+    else
+      acc0 = _mm512_fmadd_ps(f, scale, acc0);
+  }
+  _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
+}
+
 }  // namespace nib::kernels::gemv::avx512

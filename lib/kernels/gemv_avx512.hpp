@@ -12,4 +12,9 @@ namespace nib::kernels::gemv::avx512 {
 void int8_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::int8_t* t,
                 const float* s, std::int64_t blocks, float* sums);
 
+// The same for one int4 row group (t: its code pairs; see int4_code_byte): vpdpbusd on the codes
+// (u8 0..15, low nibbles then high) against xq, started at −8·Σxq to undo the codes' offset.
+void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::uint8_t* t,
+                const float* s, std::int64_t blocks, float* sums);
+
 }  // namespace nib::kernels::gemv::avx512

@@ -14,8 +14,13 @@ enum class Layout { OutIn, InOut };
 
 // Element type of a weight matrix (and, F32 or F16, of a KV cache). Int8 is symmetric with one f32 scale per
 // block of kInt8Block consecutive input features of each output (w ≈ q · scale), always OutIn and
-// stored in row groups (see int8_code_index).
-enum class Storage { F32, BF16, F16, Int8 };
+// stored in row groups (see int8_code_index). Int4 has the same blocks, scales and row groups with
+// 4-bit codes, two per byte (see int4_code_byte; w ≈ (code − 8) · scale, as Q4_0).
+enum class Storage { F32, BF16, F16, Int8, Int4 };
+// Int8 or Int4: codes per block with a scale, quantised at load, read by the integer kernels.
+constexpr bool quantized(Storage s) {
+  return s == Storage::Int8 || s == Storage::Int4;
+}
 constexpr std::int64_t kInt8Block = 32;
 // Int8 weights are stored in groups of kInt8Rows outputs, so the M = 1 kernels read one contiguous
 // stream and multiply 16 outputs per instruction; splitting outputs between threads at multiples of
@@ -31,12 +36,12 @@ struct F32Gemm;
 
 // A read-only weight matrix, pointing into the memory-mapped checkpoint or a buffer the model owns.
 struct Weight {
-  const void* data = nullptr;  // float, bf16 / f16 bits (uint16), or int8, per `storage`
+  const void* data = nullptr;  // float, bf16 / f16 bits (uint16), int8, or int4 pairs, per `storage`
   std::int64_t n = 0;          // output features
   std::int64_t k = 0;          // input features
   Layout layout = Layout::OutIn;
   Storage storage = Storage::F32;
-  const float* scales = nullptr;      // Int8: per group and block (int8_scale_index)
+  const float* scales = nullptr;      // Int8, Int4: per group and block (int8_scale_index)
   const Int8Gemm* gemm = nullptr;     // Int8: the M > 1 copy (null: M > 1 widens the blocks instead)
   const F32Gemm* f32_gemm = nullptr;  // F32: the M > 1 copy (null: M > 1 reads `data` in place)
 
@@ -56,7 +61,18 @@ inline std::int64_t int8_code_index(std::int64_t blocks, std::int64_t r, std::in
   const std::int64_t tile = r / kInt8Rows * blocks + c / kInt8Block;
   return (tile * (kInt8Block / 4) + c % kInt8Block / 4) * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
 }
-// Where the scale of row r, block b sits: per group, per block, the 16 rows' scales.
+// Where int4 code (row r, input c) sits: the tiles of int8_code_index at half the bytes (256 per
+// group and block). Chunk j (64 bytes) holds the 16 rows' codes of block inputs 4j..4j+3 in its low
+// nibbles and of inputs 16+4j..16+4j+3 in its high ones, so one load and a mask or a shift give
+// two vpdpbusd operands. Codes past n and k are 8 (value 0).
+inline std::int64_t int4_code_byte(std::int64_t blocks, std::int64_t r, std::int64_t c) {
+  const std::int64_t tile = r / kInt8Rows * blocks + c / kInt8Block;
+  return tile * (kInt8Block * kInt8Rows / 2) + c % 16 / 4 * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
+}
+inline bool int4_high_nibble(std::int64_t c) {
+  return c % kInt8Block >= 16;
+}
+// Where the scale of row r, block b sits (int8 and int4): per group, per block, the 16 rows' scales.
 inline std::int64_t int8_scale_index(std::int64_t blocks, std::int64_t r, std::int64_t b) {
   return (r / kInt8Rows * blocks + b) * kInt8Rows + r % kInt8Rows;
 }
@@ -101,8 +117,9 @@ struct PackedWeight {
 };
 // Converts an f32 matrix (layout as given) to `storage` (BF16, F16: round to nearest even; Int8:
 // per-block absmax scales, transposed to OutIn when given InOut, plus the per-channel M > 1 copy
-// quantised from the same f32 values; F32: src itself, which must outlive the result, plus the
-// prepacked M > 1 copy where oneDNN prefers its own layout).
+// quantised from the same f32 values; Int4: per-block codes as Int8's, with no M > 1 copy (M > 1
+// widens them); F32: src itself, which must outlive the result, plus the prepacked M > 1 copy
+// where oneDNN prefers its own layout).
 PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layout layout, Storage storage);
 
 // n floats to bf16 bits, rounded to nearest even (NaN stays NaN).

@@ -1,7 +1,7 @@
 // matmul: picks our AVX2 GEMV or oneDNN per (M, layout), by measurement (see kGemvMaxM), and for
 // M > 1 the oneDNN path per weight type: f32 through its prepacked copy when it has one, else in place, int8
 // through its prepacked per-channel copy (oneDNN int8), bf16 in place through oneDNN's bf16 matmul where the
-// CPU has one, else widened.
+// CPU has one, else (f16, int4) widened.
 #include <algorithm>
 #include <nib/error.hpp>
 #include <vector>
@@ -31,8 +31,8 @@ bool use_gemv(std::int64_t m, const Weight& w) {
 }
 
 void check_storage(const Weight& w) {
-  if (w.storage == Storage::Int8 && (w.layout != Layout::OutIn || !w.scales))
-    throw Error(Status::Internal, "matmul: int8 weights must be OutIn with scales");
+  if (quantized(w.storage) && (w.layout != Layout::OutIn || !w.scales))
+    throw Error(Status::Internal, "matmul: int8 and int4 weights must be OutIn with scales");
 }
 
 // Floats of f32 weights widened at a time for oneDNN (4 MiB: a slice of outputs large enough that
@@ -40,7 +40,7 @@ void check_storage(const Weight& w) {
 constexpr std::int64_t kWidenFloats = 1 << 20;
 
 // M > 1 with f16 weights (oneDNN 2.6 has no f16 matmul on CPUs), bf16 weights on CPUs without a
-// oneDNN bf16 matmul, and int8 weights without their per-channel copy: slices of output features are
+// oneDNN bf16 matmul, int4 weights, and int8 weights without their per-channel copy: slices of output features are
 // widened to f32 in a per-thread buffer and multiplied by oneDNN. The widening reads each weight once
 // per call, against M multiply-adds.
 void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool acc,
@@ -59,7 +59,7 @@ void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float
     } else {
       dequantize(w, n0, n1, out);
     }
-    // Int8 is OutIn; 16-bit InOut slices come out [k, n1 - n0].
+    // Int8 and int4 are OutIn; 16-bit InOut slices come out [k, n1 - n0].
     const Weight part{buf.data(), n1 - n0, w.k, w.layout};
     onednn::matmul(x, m, part, bias ? bias + n0 : nullptr, y + n0, acc, ldx, ldy);
   }

@@ -45,6 +45,34 @@ void widen_16(const Weight& w, const std::uint16_t* src, int64_t n, float* out) 
     widen_row<Storage::F16>(src, n, out);
 }
 
+// For each output r < groups · kInt8Rows (rows past n included, with no inputs) and block b of K:
+// store(r, b, x, len) with the block's len inputs x (len 0 past n or k). Groups run in parallel
+// (each writes its own tiles); InOut outputs are gathered into a column first.
+template <class Store>
+void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Store&& store) {
+  const int64_t blocks = int8_blocks(k), groups = int8_groups(n);
+#pragma omp parallel
+  {
+    PackedBuffer<float> column;  // an InOut output's weights, gathered
+#pragma omp for schedule(static)
+    for (int64_t g = 0; g < groups; ++g) {
+      for (int64_t r = g * kInt8Rows; r < (g + 1) * kInt8Rows; ++r) {
+        const int64_t inputs = r < n ? k : 0;  // padding rows have none
+        const float* row = r < n ? src + r * k : nullptr;
+        if (inputs && layout == Layout::InOut) {
+          column.resize(static_cast<std::size_t>(k));
+          for (int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
+          row = column.data();
+        }
+        for (int64_t b = 0; b < blocks; ++b) {
+          const int64_t begin = b * kInt8Block, len = std::clamp(inputs - begin, int64_t{0}, kInt8Block);
+          store(r, b, len ? row + begin : nullptr, len);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int64_t weight_bytes(const Weight& w) {
@@ -54,6 +82,7 @@ int64_t weight_bytes(const Weight& w) {
     case Storage::BF16:
     case Storage::F16: return 2 * count;
     case Storage::Int8: return int8_groups(w.n) * kInt8Rows * int8_blocks(w.k) * (kInt8Block + 4);
+    case Storage::Int4: return int8_groups(w.n) * kInt8Rows * int8_blocks(w.k) * (kInt8Block / 2 + 4);
   }
   return 0;
 }
@@ -90,18 +119,21 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
       }
       return;
     }
-    case Storage::Int8: {
-      const auto* q = static_cast<const std::int8_t*>(w.data);
+    case Storage::Int8:
+    case Storage::Int4: {
+      const auto* q = static_cast<const std::uint8_t*>(w.data);
       const int64_t blocks = int8_blocks(w.k);
       for (int64_t r = n0; r < n1; ++r) {
         float* o = out + (r - n0) * w.k;
         for (int64_t b = 0; b < blocks; ++b) {
           const float s = w.scales[int8_scale_index(blocks, r, b)];
-          // Each 4 consecutive inputs' codes are adjacent (int8_code_index).
-          for (int64_t c = b * kInt8Block; c < std::min(w.k, (b + 1) * kInt8Block); c += 4) {
-            const std::int8_t* code = q + int8_code_index(blocks, r, c);
-            for (int64_t i = 0; i < std::min<int64_t>(4, w.k - c); ++i)
-              o[c + i] = static_cast<float>(code[i]) * s;
+          for (int64_t c = b * kInt8Block; c < std::min(w.k, (b + 1) * kInt8Block); ++c) {
+            if (w.storage == Storage::Int8) {
+              o[c] = static_cast<float>(static_cast<std::int8_t>(q[int8_code_index(blocks, r, c)])) * s;
+            } else {
+              const std::uint8_t pair = q[int4_code_byte(blocks, r, c)];
+              o[c] = static_cast<float>((int4_high_nibble(c) ? pair >> 4 : pair & 15) - 8) * s;
+            }
           }
         }
       }
@@ -130,38 +162,35 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
         f32_to_f16(src + v, p.half.data() + v, static_cast<int64_t>(std::min(kSlice, count - v)));
       break;
     }
-    case Storage::Int8: {
-      const int64_t blocks = int8_blocks(k), groups = int8_groups(n);
-      p.q.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks * kInt8Block));
-      p.scales.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks));
-#pragma omp parallel
-      {
-        PackedBuffer<float> column;  // an InOut output's weights, gathered
-#pragma omp for schedule(static)
-        for (int64_t g = 0; g < groups; ++g) {
-          for (int64_t r = g * kInt8Rows; r < (g + 1) * kInt8Rows; ++r) {
-            const int64_t inputs = r < n ? k : 0;  // padding rows have none: codes and scales 0
-            const float* row = r < n ? src + r * k : nullptr;
-            if (inputs && layout == Layout::InOut) {
-              column.resize(static_cast<std::size_t>(k));
-              for (int64_t c = 0; c < k; ++c) column[static_cast<std::size_t>(c)] = src[c * n + r];
-              row = column.data();
-            }
-            for (int64_t b = 0; b < blocks; ++b) {
-              const int64_t begin = b * kInt8Block, len = std::clamp(inputs - begin, int64_t{0}, kInt8Block);
-              std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
-              p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
-                  len ? quantize_symmetric(row + begin, len, codes) : 0.f;
-              for (int64_t c = 0; c < kInt8Block; ++c)
-                p.q[static_cast<std::size_t>(int8_code_index(blocks, r, begin + c))] = codes[c];
-            }
-          }
-        }
-      }
+    case Storage::Int8:
+      p.q.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k) * kInt8Block));
+      p.scales.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k)));
+      quantize_blocks(src, n, k, layout, [&](int64_t r, int64_t b, const float* x, int64_t len) {
+        std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
+        const int64_t blocks = int8_blocks(k), begin = b * kInt8Block;
+        p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
+            len ? quantize_symmetric(x, len, codes) : 0.f;
+        for (int64_t c = 0; c < kInt8Block; ++c)
+          p.q[static_cast<std::size_t>(int8_code_index(blocks, r, begin + c))] = codes[c];
+      });
       p.gemm = onednn::pack_int8_gemm(src, n, k, layout);
       p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int8, p.scales.data(), p.gemm.get()};
       return p;
-    }
+    case Storage::Int4:
+      p.q.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k) * kInt8Block / 2));
+      p.scales.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k)));
+      quantize_blocks(src, n, k, layout, [&](int64_t r, int64_t b, const float* x, int64_t len) {
+        std::uint8_t codes[kInt8Block];
+        std::fill(codes, codes + kInt8Block, std::uint8_t{8});  // inputs past k: value 0
+        const int64_t blocks = int8_blocks(k), begin = b * kInt8Block;
+        p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] = len ? quantize_int4(x, len, codes) : 0.f;
+        // Each byte holds inputs c (low nibble) and c + 16 (high) of the block (int4_code_byte).
+        for (int64_t c = 0; c < kInt8Block / 2; ++c)
+          p.q[static_cast<std::size_t>(int4_code_byte(blocks, r, begin + c))] =
+              static_cast<std::int8_t>(codes[c] | codes[c + 16] << 4);
+      });
+      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int4, p.scales.data()};
+      return p;
   }
   p.view = {p.half.data(), n, k, layout, storage};
   return p;

@@ -248,7 +248,8 @@ Linear DecoderLM::bind_linear(WeightBinder& w, const std::string& module, const 
                               std::int64_t in, std::int64_t out, kernels::Layout layout, int layer,
                               bool bias) {
   Linear lin;
-  lin.w = w.matrix(tensor_prefix + ".weight", out, in, layout);
+  const std::string weight = tensor_prefix + ".weight";
+  lin.w = layer < 0 ? w.vocab_matrix(weight, out, in, layout) : w.matrix(weight, out, in, layout);
   if (layer == 0) layer_weights_ += in * out;
   if (bias) lin.bias = w.get(tensor_prefix + ".bias", {out});
   lin.module = modules_.add(module, in, out, layout, layer);

@@ -91,7 +91,7 @@ class DecoderState final : public CausalState {
 // and join per token instead of ~5 per layer with serial steps between). Reference: the general
 // multi-token path, one kernel call per step. FusedAlways: Fused with the whole team even on models
 // too small to gain from it (tests run the threaded step on the small shared models). Passes with
-// LoRA adapters, and GPT-2 with int8 weights, take the reference path. Returns the previous mode.
+// LoRA adapters, and GPT-2 with int8 or int4 weights, take the reference path. Returns the previous mode.
 enum class DecodeStep { Fused, Reference, FusedAlways };
 DecodeStep set_decode_step(DecodeStep mode);
 
@@ -121,7 +121,8 @@ class DecoderLM : public CausalLM {
   void check_context(std::int64_t n_ctx, std::int64_t max_batch) const;
 
   // Binds a linear module and registers it under its Hugging Face module path `module`;
-  // the tensors are `tensor_prefix`.weight / .bias.
+  // the tensors are `tensor_prefix`.weight / .bias. Layer −1 is the LM head, bound as a vocabulary
+  // matrix (WeightBinder::vocab_matrix).
   Linear bind_linear(WeightBinder& w, const std::string& module, const std::string& tensor_prefix,
                      std::int64_t in, std::int64_t out, kernels::Layout layout, int layer, bool bias);
   // x += y over n tokens of the hidden width.

@@ -23,7 +23,7 @@ class Gpt2 final : public DecoderLM {
     const auto eps = static_cast<float>(c.norm_eps);
     // Hub checkpoints name tensors "transformer.h.0..." or, in the original gpt2 upload, "h.0...".
     const std::string t = w.has("transformer.wte.weight") ? "transformer." : "";
-    embed_ = {w.matrix(t + "wte.weight", c.vocab_size, e, Layout::OutIn)};
+    embed_ = {w.vocab_matrix(t + "wte.weight", c.vocab_size, e, Layout::OutIn)};
     positions_ = f32_embedding(w.get(t + "wpe.weight", {c.max_positions, e}), c.max_positions, e);
     for (int i = 0; i < static_cast<int>(c.num_layers); ++i) {
       const std::string m = "transformer.h." + std::to_string(i) + ".";
@@ -113,7 +113,7 @@ class Gpt2 final : public DecoderLM {
   }
 
   // The fused step needs every projection split along K at M = 1, as matmul splits it (InOut
-  // weights; int8 ones are stored OutIn and take the reference path).
+  // weights; int8 and int4 ones are stored OutIn and take the reference path).
   bool fused_step_applies() const {
     return std::all_of(layers_.begin(), layers_.end(), [](const Layer& l) {
       return kernels::matvec_splits_rows(l.c_attn.w) && kernels::matvec_splits_rows(l.attn_proj.w) &&

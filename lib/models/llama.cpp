@@ -28,7 +28,7 @@ class Llama final : public DecoderLM {
     if (c.activation != io::Activation::Silu) {
       throw Error(Status::Unsupported, c.architecture + ": only the SiLU-gated MLP is implemented");
     }
-    embed_ = {w.matrix("model.embed_tokens.weight", c.vocab_size, h, Layout::OutIn)};
+    embed_ = {w.vocab_matrix("model.embed_tokens.weight", c.vocab_size, h, Layout::OutIn)};
     for (int i = 0; i < static_cast<int>(c.num_layers); ++i) {
       const std::string p = "model.layers." + std::to_string(i) + ".";
       auto lin = [&](const std::string& name, std::int64_t in, std::int64_t out, bool bias) {

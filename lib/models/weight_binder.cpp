@@ -49,9 +49,20 @@ const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<s
 
 kernels::Weight WeightBinder::matrix(std::string_view name, std::int64_t n, std::int64_t k,
                                      kernels::Layout layout, bool prepack) {
+  return matrix_as(storage_, name, n, k, layout, prepack);
+}
+
+kernels::Weight WeightBinder::vocab_matrix(std::string_view name, std::int64_t n, std::int64_t k,
+                                           kernels::Layout layout) {
+  const bool int4 = storage_ == kernels::Storage::Int4;
+  return matrix_as(int4 ? kernels::Storage::Int8 : storage_, name, n, k, layout, false);
+}
+
+kernels::Weight WeightBinder::matrix_as(kernels::Storage storage, std::string_view name, std::int64_t n,
+                                        std::int64_t k, kernels::Layout layout, bool prepack) {
   const bool out_in = layout == kernels::Layout::OutIn;
   const std::initializer_list<std::int64_t> shape = {out_in ? n : k, out_in ? k : n};
-  if (storage_ == kernels::Storage::F32) {
+  if (storage == kernels::Storage::F32) {
     const io::TensorView& t = store_->require(name);
     const float* src = bind(t, shape);
     if (!prepack) return {src, n, k, layout};
@@ -68,8 +79,8 @@ kernels::Weight WeightBinder::matrix(std::string_view name, std::int64_t n, std:
   const io::TensorView& t = store_->require(name);
   check_shape(t, shape);
   kernels::Weight w;
-  if (storage_ != kernels::Storage::Int8 && in_place(t, dtype_of(storage_), alignof(std::uint16_t))) {
-    w = {t.bytes.data(), n, k, layout, storage_};
+  if (!kernels::quantized(storage) && in_place(t, dtype_of(storage), alignof(std::uint16_t))) {
+    w = {t.bytes.data(), n, k, layout, storage};
   } else {
     std::vector<float> widened;
     const float* src = nullptr;
@@ -79,7 +90,7 @@ kernels::Weight WeightBinder::matrix(std::string_view name, std::int64_t n, std:
       widened = io::to_f32(t);
       src = widened.data();
     }
-    packed_.push_back(kernels::pack_weight(src, n, k, layout, storage_));
+    packed_.push_back(kernels::pack_weight(src, n, k, layout, storage));
     w = packed_.back().view;
     store_->drop_resident(t);
   }

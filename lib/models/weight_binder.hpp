@@ -3,7 +3,7 @@
 // tensors are used in place (inside the mapping), F16/BF16/F64 tensors widened once into buffers the
 // binder owns. Matrices (linear modules, token embeddings) are bound in the model's weight storage
 // type: f32 as above; bf16/f16 in place when the checkpoint ships that type, else converted; int8
-// quantised from the f32 values (see kernels::pack_weight). A tensor the binder copies leaves the
+// and int4 quantised from the f32 values (see kernels::pack_weight). A tensor the binder copies leaves the
 // process's resident set (io::WeightStore::drop_resident): RSS counts each weight once.
 #include <cstdint>
 #include <deque>
@@ -28,11 +28,15 @@ class WeightBinder {
   // Same, or nullptr when the tensor is absent (optional biases).
   const float* get_optional(std::string_view name, std::initializer_list<std::int64_t> shape);
   // A matrix of n outputs × k inputs stored as `layout` ([n, k] OutIn, [k, n] InOut) in the binder's
-  // storage type (an int8 result is always OutIn). With `prepack`, f32 matrices also get their
+  // storage type (an int8 or int4 result is always OutIn). With `prepack`, f32 matrices also get their
   // prepacked M > 1 copy (kernels::pack_weight): for weights only ever multiplied by many rows
   // (encoder layers: M = tokens), where it is worth 4 more bytes per weight.
   kernels::Weight matrix(std::string_view name, std::int64_t n, std::int64_t k, kernels::Layout layout,
                          bool prepack = false);
+  // A token embedding table or LM head: as matrix(), except that int4 keeps it at int8. One row per
+  // vocabulary entry makes it the matrix whose 4-bit rounding costs the most accuracy (llama.cpp's
+  // Q4_0 files keep their output matrix at 6 bits for the same reason), for a small share of bytes.
+  kernels::Weight vocab_matrix(std::string_view name, std::int64_t n, std::int64_t k, kernels::Layout layout);
   bool has(std::string_view name) const { return store_->find(name) != nullptr; }
   const io::WeightStore& store() const { return *store_; }
   kernels::Storage storage() const { return storage_; }
@@ -49,6 +53,8 @@ class WeightBinder {
 
  private:
   const float* bind(const io::TensorView& t, std::initializer_list<std::int64_t> shape);
+  kernels::Weight matrix_as(kernels::Storage storage, std::string_view name, std::int64_t n, std::int64_t k,
+                            kernels::Layout layout, bool prepack);
   const io::WeightStore* store_;
   kernels::Storage storage_;
   std::deque<std::vector<float>> owned_;

@@ -56,6 +56,7 @@ kernels::Storage storage_of(WeightType t) {
     case WeightType::BF16: return kernels::Storage::BF16;
     case WeightType::F16: return kernels::Storage::F16;
     case WeightType::Int8: return kernels::Storage::Int8;
+    case WeightType::Int4: return kernels::Storage::Int4;
   }
   throw Error(Status::InvalidArgument,
               "LoadOptions::weights " + std::to_string(static_cast<int>(t)) + " is not a nib::WeightType");

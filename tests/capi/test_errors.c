@@ -136,6 +136,13 @@ static void bad_options(void) {
   o.weight_type = 99;
   CHECK_INVALID(nib_model_load(shared_path("models/stories260K"), &o, &model), "nib_model_load",
                 "weight_type");
+  o.weight_type = NIB_WEIGHTS_INT4 + 1; /* the first value past the last type */
+  CHECK_INVALID(nib_model_load(shared_path("models/stories260K"), &o, &model), "nib_model_load",
+                "weight_type");
+  o.weight_type = NIB_WEIGHTS_INT4; /* the last type loads */
+  CHECK_OK(nib_model_load(shared_path("models/stories260K"), &o, &model));
+  CHECK_OK(nib_model_free(model));
+  model = NULL;
   CHECK_OK(nib_load_options_init(&o));
   o.threads = -1;
   CHECK_INVALID(nib_model_load(shared_path("models/stories260K"), &o, &model), "nib_model_load", "threads");

@@ -1,7 +1,7 @@
 // Accuracy of the reduced weight types against f32 on the shared Llama models: over every position of
 // the golden sequences (prompt + golden continuation), the share of positions whose next-token argmax
 // agrees with f32 and the mean KL(p_f32 || p_reduced). Bounds: int8 top-1 >= 99%, KL <= 0.01; the
-// 16-bit types tighter (f16's 11-bit mantissa much tighter than bf16's 8).
+// 16-bit types tighter (f16's 11-bit mantissa much tighter than bf16's 8); int4 looser.
 #include <doctest/doctest.h>
 
 #include <nib/adapter.hpp>
@@ -124,6 +124,14 @@ TEST_CASE("reduced weights: int8 keeps top-1 >= 99% and KL <= 0.01 against f32")
   for (const char* m : {"stories260K", "tiny-llama"}) check_bounds(m, nib::WeightType::Int8, 0.99, 0.01);
 }
 
+// int4 (no bound in the issue; these hold with some margin): 4-bit codes round each weight by up to
+// an eighth of its block's largest, ~16 times int8's error. Measured: stories260K top-1 0.89 (0.93 at
+// decided positions), KL 0.060; tiny-llama (random weights) 0.55 at decided positions, KL 0.20.
+TEST_CASE("reduced weights: int4 keeps stories260K's top-1 >= 85% and KL <= 0.08") {
+  check_bounds("stories260K", nib::WeightType::Int4, 0.85, 0.08);
+  check_bounds("tiny-llama", nib::WeightType::Int4, 0.45, 0.3);
+}
+
 TEST_CASE("reduced weights: bf16 and f16 stay closer to f32 than int8's bounds") {
   for (const char* m : {"stories260K", "tiny-llama"}) {
     check_bounds(m, nib::WeightType::BF16, 0.995, 1e-3);
@@ -151,7 +159,8 @@ TEST_CASE("reduced weights: a LoRA adapter on int8 and bf16 bases") {
 // golden continuation of stories260K is f32's greedy argmax at every step).
 TEST_CASE("reduced weights: decode steps of stories260K pick f32's greedy token") {
   auto g = nib::io::read_json_file(nib::test::shared_path("models/stories260K/golden/greedy.json"));
-  for (const auto type : {nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8}) {
+  for (const auto type :
+       {nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8, nib::WeightType::Int4}) {
     CAPTURE(static_cast<int>(type));
     nib::LoadOptions o;
     o.weights = type;
@@ -175,6 +184,6 @@ TEST_CASE("reduced weights: decode steps of stories260K pick f32's greedy token"
     }
     MESSAGE("weights " << static_cast<int>(type) << ": " << same << " of " << total
                        << " decode steps pick f32's token");
-    CHECK(same >= total * 99 / 100);
+    CHECK(same >= total * (type == nib::WeightType::Int4 ? 85 : 99) / 100);
   }
 }

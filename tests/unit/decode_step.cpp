@@ -55,7 +55,8 @@ TEST_CASE("decode step: the fused step equals the reference step (threads x weig
   Restore restore;
   for (const std::string folder : {"stories260K", "tiny-llama", "tiny-gpt2"})
     for (const auto weights :
-         {nib::WeightType::F32, nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8}) {
+         {nib::WeightType::F32, nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8,
+        nib::WeightType::Int4}) {
       nib::LoadOptions lo;
       lo.weights = weights;
       const auto m = nib::Model::load(nib::test::shared_path("models/" + folder), lo);

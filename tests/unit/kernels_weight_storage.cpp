@@ -1,12 +1,13 @@
-// Reduced weight storage (bf16, f16, int8): conversion at load, and matmul (GEMV at M = 1; above it
-// oneDNN's int8 matmul on the per-channel copy, oneDNN's bf16 matmul where the CPU has one, else the
-// widened f32 path) against a double reference of what the kernel multiplies (tight) and of the
+// Reduced weight storage (bf16, f16, int8, int4): conversion at load, and matmul (GEMV at M = 1;
+// above it oneDNN's int8 matmul on the per-channel copy, oneDNN's bf16 matmul where the CPU has one,
+// else the widened f32 path) against a double reference of what the kernel multiplies (tight) and of the
 // original f32 weights (within the type's rounding bound, plus the rounding of x where the kernel
-// rounds it: int8 per block at M = 1, u8 per row at M > 1, bf16 at M > 1).
+// rounds it: int8 and int4 per block at M = 1, u8 per row at M > 1, bf16 at M > 1).
 // ctest also runs this file with DNNL_MAX_CPU_ISA=AVX2 (unit.kernels_weight_storage.avx2): the
 // oneDNN kernels of AVX2-only CPUs (no VNNI, no bf16).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -32,6 +33,7 @@ const char* name(nk::Storage s) {
     case nk::Storage::BF16: return "bf16";
     case nk::Storage::F16: return "f16";
     case nk::Storage::Int8: return "int8";
+    case nk::Storage::Int4: return "int4";
   }
   return "?";
 }
@@ -48,7 +50,9 @@ std::vector<float> dequantized_out_in(const nk::Weight& w) {
 
 // Largest |error| of one weight after conversion: half an ulp of bf16 (8 bits) or f16 (11 bits)
 // relative to the weight, half a quantisation step (block absmax / 254) for int8, or with
-// `per_channel` (the M > 1 copy) row absmax / 254.
+// `per_channel` (the M > 1 copy) row absmax / 254; for int4 a quarter of the block's absmax (its
+// least-squares scale may be up to 9 / 7.1 of Q4_0's, and a value of the opposite sign to the
+// largest is clamped at +7 steps).
 double weight_error_bound(nk::Storage s, const std::vector<float>& w_out_in, std::int64_t k, std::int64_t j,
                           std::int64_t c, bool per_channel = false) {
   const double v = std::abs(w_out_in[j * k + c]);
@@ -62,12 +66,18 @@ double weight_error_bound(nk::Storage s, const std::vector<float>& w_out_in, std
       for (std::int64_t i = b0; i < b1; ++i) amax = std::max(amax, double(std::abs(w_out_in[j * k + i])));
       return amax / 254.0 * 1.0001;
     }
+    case nk::Storage::Int4: {
+      const std::int64_t b0 = c / nk::kInt8Block * nk::kInt8Block, b1 = std::min(k, b0 + nk::kInt8Block);
+      double amax = 0;
+      for (std::int64_t i = b0; i < b1; ++i) amax = std::max(amax, double(std::abs(w_out_in[j * k + i])));
+      return amax / 4.0;
+    }
     case nk::Storage::F32: return 0;
   }
   return 0;
 }
 
-// The int8 GEMV (M = 1) quantises x too, per block of 32 with scale absmax / 127 (round to nearest):
+// The int8 and int4 GEMVs (M = 1) quantise x too, per block of 32 with scale absmax / 127 (round to nearest):
 // the x its integer dot products see, and each element's largest rounding error (half a step).
 void quantize_x_like_gemv(std::vector<float>& x, std::vector<double>& err, std::int64_t k) {
   for (std::int64_t b0 = 0; b0 < k; b0 += nk::kInt8Block) {
@@ -135,12 +145,12 @@ void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, 
     if (m > 2) std::fill(x.begin() + k, x.begin() + 2 * k, 0.f);             // all zero
     if (m > 3) x[3 * k + k / 2] = -x_outlier;                                // one outlier
   }
-  // What the kernel multiplies by: x itself, or x after its own rounding (int8 at M = 1, bf16 at
+  // What the kernel multiplies by: x itself, or x after its own rounding (int8, int4 at M = 1, bf16 at
   // M > 1); int8 at M > 1 quantises x per row and the weights per channel, bounded below.
   const bool int8_rows = storage == nk::Storage::Int8 && m > 1 && w.gemm;
   auto xk = x;
   std::vector<double> x_err(x.size(), 0.0);
-  if (storage == nk::Storage::Int8 && m == 1) quantize_x_like_gemv(xk, x_err, k);
+  if (nk::quantized(storage) && m == 1) quantize_x_like_gemv(xk, x_err, k);
   if (int8_rows) row_step_errors(x, x_err, m, k);
   if (storage == nk::Storage::BF16 && m > 1 && nk::onednn::has_bf16_matmul()) round_x_to_bf16(xk, x_err);
   std::vector<double> w_bound(orig_out_in.size());
@@ -189,7 +199,7 @@ void public_matmul(const float* x, std::int64_t m, const nk::Weight& w, const fl
   nk::matmul(x, m, w, b, y, acc, ldx, ldy);
 }
 
-constexpr nk::Storage kReduced[] = {nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8};
+constexpr nk::Storage kReduced[] = {nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8, nk::Storage::Int4};
 
 // The instruction sets this CPU runs, the baseline first.
 std::vector<nk::Isa> available_isas() {
@@ -268,6 +278,70 @@ TEST_CASE("weight storage: int8 blocks of 32 along K, absmax scale, InOut packed
   std::vector<float> back(32, 1.f);
   nk::dequantize(pz.view, 0, 1, back.data());
   for (float v : back) CHECK(v == 0.f);
+}
+
+TEST_CASE("weight storage: int4 blocks of 32 along K, two codes a byte, InOut packed as OutIn") {
+  // Two outputs, K = 40 (a full block and a partial one), as the int8 case.
+  std::vector<float> w(2 * 40);
+  for (int i = 0; i < 80; ++i) w[i] = static_cast<float>((i * 37) % 23 - 11) / 8.f;
+  w[5] = 4.f;    // the largest magnitude of row 0 block 0
+  w[9] = -4.f;   // its opposite: beyond +7 steps of Q4_0's scale 4 / -8
+  w[77] = -2.f;  // the largest of row 1 block 1
+  const auto p = nk::pack_weight(w.data(), 2, 40, nk::Layout::OutIn, nk::Storage::Int4);
+  REQUIRE(p.view.layout == nk::Layout::OutIn);
+  REQUIRE(p.view.gemm == nullptr);  // M > 1 widens the codes: no second copy
+  REQUIRE(p.scales.size() == 16 * 2);
+  REQUIRE(p.q.size() == 16 * 32);
+  auto code = [&](const nk::PackedWeight& pw, std::int64_t r, std::int64_t c) {
+    const auto pair = static_cast<std::uint8_t>(pw.q[nk::int4_code_byte(2, r, c)]);
+    return nk::int4_high_nibble(c) ? pair >> 4 : pair & 15;
+  };
+  // Byte layout: inputs 4j..4j+3 (low nibbles) and 16+4j.. (high) of a block share chunk j.
+  CHECK(nk::int4_code_byte(2, 1, 37) == 256 + 64 + 4 + 1);
+  CHECK(nk::int4_code_byte(2, 1, 21) == 64 + 4 + 1);
+  CHECK(nk::int4_high_nibble(21));
+  CHECK(!nk::int4_high_nibble(5));
+  // Each block's squared rounding error is at most that of Q4_0's scale (largest magnitude m → −8).
+  std::vector<float> back(80);
+  nk::dequantize(p.view, 0, 2, back.data());
+  for (int r = 0; r < 2; ++r)
+    for (int b0 = 0; b0 < 40; b0 += 32) {
+      const float* x = w.data() + r * 40 + b0;
+      const int len = std::min(32, 40 - b0);
+      float m = 0;
+      for (int c = 0; c < len; ++c)
+        if (std::abs(x[c]) > std::abs(m)) m = x[c];
+      double ours = 0, q4_0 = 0;
+      for (int c = 0; c < len; ++c) {
+        const float q = std::clamp(std::nearbyint(x[c] / (m / -8.f)), -8.f, 7.f);
+        q4_0 += std::pow(double(x[c]) - q * (m / -8.f), 2);
+        ours += std::pow(double(x[c]) - back[r * 40 + b0 + c], 2);
+        CHECK(code(p, r, b0 + c) == std::nearbyint(back[r * 40 + b0 + c] / p.scales[nk::int8_scale_index(2, r, b0 / 32)]) + 8);
+      }
+      CAPTURE(r);
+      CAPTURE(b0);
+      CHECK(ours <= q4_0 * (1 + 1e-6));
+      CHECK(ours > 0);
+    }
+  // Padding (inputs 40..63, rows 2..15) is code 8, value 0, scale 0.
+  for (std::int64_t r = 0; r < 16; ++r)
+    for (std::int64_t c = 0; c < 64; ++c)
+      if (r >= 2 || c >= 40) CHECK(code(p, r, c) == 8);
+  for (std::int64_t r = 2; r < 16; ++r) CHECK(p.scales[nk::int8_scale_index(2, r, 0)] == 0.f);
+  CHECK(nk::weight_bytes(p.view) == 16 * 32 + 16 * 2 * 4);
+  CHECK(nk::resident_bytes(p.view) == nk::weight_bytes(p.view));
+  std::vector<float> t(80);
+  for (int j = 0; j < 2; ++j)
+    for (int c = 0; c < 40; ++c) t[c * 2 + j] = w[j * 40 + c];
+  const auto pt = nk::pack_weight(t.data(), 2, 40, nk::Layout::InOut, nk::Storage::Int4);
+  CHECK(pt.view.layout == nk::Layout::OutIn);
+  CHECK(pt.q == p.q);
+  CHECK(pt.scales == p.scales);
+  const std::vector<float> zero(32, 0.f);
+  const auto pz = nk::pack_weight(zero.data(), 1, 32, nk::Layout::OutIn, nk::Storage::Int4);
+  std::vector<float> z(32, 1.f);
+  nk::dequantize(pz.view, 0, 1, z.data());
+  for (float v : z) CHECK(v == 0.f);
 }
 
 TEST_CASE("weight storage: GEMV of each type and layout matches the dequantised and f32 references") {
@@ -384,9 +458,9 @@ TEST_CASE("weight storage: matmul_many of reduced weights equals one matmul per 
 }
 
 TEST_CASE("weight storage: matvec_rows over splits of the outputs equals matmul") {
-  // Splits at multiples of 4 on and off the int8 row groups (16), and for int8 anywhere (its groups
-  // are computed whole); the x row prepared once (matvec_input) for all of them, or not quantised
-  // (int8 then quantises per call).
+  // Splits at multiples of 4 on and off the int8 row groups (16), and for int8 and int4 anywhere
+  // (their groups are computed whole); the x row prepared once (matvec_input) for all of them, or not
+  // quantised (int8 and int4 then quantise per call).
   const std::int64_t k = 100, n = 71;
   const auto x = random_floats(k, 1), w = random_floats(n * k, 2), bias = random_floats(n, 3);
   using Split = std::vector<std::pair<std::int64_t, std::int64_t>>;
@@ -394,7 +468,8 @@ TEST_CASE("weight storage: matvec_rows over splits of the outputs equals matmul"
   const Split anywhere = {{0, 7}, {7, 16}, {16, 37}, {37, 64}, {64, 71}};
   for (const auto isa : available_isas()) {
     const IsaLimit limit(isa);
-    for (const auto s : {nk::Storage::F32, nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8}) {
+    for (const auto s :
+         {nk::Storage::F32, nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8, nk::Storage::Int4}) {
       CAPTURE(std::string(name(s)));
       CAPTURE(static_cast<int>(isa));
       const auto p = nk::pack_weight(w.data(), n, k, nk::Layout::OutIn, s);
@@ -404,7 +479,7 @@ TEST_CASE("weight storage: matvec_rows over splits of the outputs equals matmul"
       for (const auto prepared_as : {s, nk::Storage::F32}) {
         const auto in = nk::matvec_input(x.data(), k, prepared_as);
         std::vector<float> y(n), acc(n, 0.5f);
-        for (const auto& [n0, n1] : s == nk::Storage::Int8 ? anywhere : on4) {
+        for (const auto& [n0, n1] : nk::quantized(s) ? anywhere : on4) {
           nk::matvec_rows(in, p.view, bias.data(), y.data(), false, n0, n1);
           nk::matvec_rows(in, p.view, bias.data(), acc.data(), true, n0, n1);
         }
@@ -458,10 +533,14 @@ TEST_CASE("weight storage: InOut M = 1 sums per block, the same at every thread 
   }
 }
 
-TEST_CASE("weight storage: int8 weights in InOut layout are rejected, not misread") {
+TEST_CASE("weight storage: int8 and int4 weights in InOut layout are rejected, not misread") {
   const std::vector<std::int8_t> q(8, 1);
   const std::vector<float> scales(2, 1.f), x(4, 1.f);
   std::vector<float> y(2);
-  const nk::Weight w{q.data(), 2, 4, nk::Layout::InOut, nk::Storage::Int8, scales.data()};
-  CHECK_THROWS(nk::matmul(x.data(), 1, w, nullptr, y.data()));
+  for (const auto s : {nk::Storage::Int8, nk::Storage::Int4}) {
+    const nk::Weight w{q.data(), 2, 4, nk::Layout::InOut, s, scales.data()};
+    CHECK_THROWS(nk::matmul(x.data(), 1, w, nullptr, y.data()));
+    const nk::Weight no_scales{q.data(), 2, 4, nk::Layout::OutIn, s};
+    CHECK_THROWS(nk::matmul(x.data(), 1, no_scales, nullptr, y.data()));
+  }
 }

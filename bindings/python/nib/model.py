@@ -14,7 +14,7 @@ from .head import train as train_head
 from .session import Generation, Session
 from .tokenizer import Tokenizer
 
-_WEIGHTS = {"auto": 0, "f32": 1, "bf16": 2, "f16": 3, "int8": 4}
+_WEIGHTS = {"auto": 0, "f32": 1, "bf16": 2, "f16": 3, "int8": 4, "int4": 5}
 
 
 @dataclass(frozen=True)

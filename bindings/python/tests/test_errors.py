@@ -21,6 +21,7 @@ def test_malformed_config(tmp_path):
 def test_bad_options(shared):
     with pytest.raises(nib.InvalidArgumentError):
         nib.Model(shared / "models" / "stories260K", weights="f64")
+    assert nib.Model(shared / "models" / "stories260K", weights="int4").info.model_type == "llama"
     with pytest.raises(nib.InvalidArgumentError, match="threads"):
         nib.Model(shared / "models" / "stories260K", threads=-1)
 
