@@ -80,7 +80,8 @@ double median(std::vector<double> v) {
 }
 
 // Bytes a weight parameter occupies in the chosen storage (int8: one byte plus an f32 scale per block
-// of 32; int4: half a byte plus the scale). Norm vectors and biases stay f32 but are < 0.1% of the parameters.
+// of 32; int4: half a byte plus the scale). Norm vectors and biases stay f32 but are < 0.1% of the
+// parameters.
 double bytes_per_weight(WeightType t) {
   switch (t) {
     case WeightType::BF16:

@@ -35,12 +35,9 @@ AdapterRef parse_adapter(const Model& model, const std::string& spec) {
 }  // namespace
 
 void add_weights_option(CLI::App& cmd, LoadOptions& options) {
-  static const std::map<std::string, WeightType> names = {{"auto", WeightType::Auto},
-                                                          {"f32", WeightType::F32},
-                                                          {"bf16", WeightType::BF16},
-                                                          {"f16", WeightType::F16},
-                                                          {"int8", WeightType::Int8},
-                                                          {"int4", WeightType::Int4}};
+  static const std::map<std::string, WeightType> names = {
+      {"auto", WeightType::Auto}, {"f32", WeightType::F32},   {"bf16", WeightType::BF16},
+      {"f16", WeightType::F16},   {"int8", WeightType::Int8}, {"int4", WeightType::Int4}};
   cmd.add_option("--weights", options.weights,
                  "Weight storage: auto (f32), f32, bf16, f16 (16-bit checkpoints of that type are used as "
                  "shipped), int8, int4 (quantised at load)")

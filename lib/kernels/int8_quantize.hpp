@@ -2,9 +2,13 @@
 // Symmetric quantisation: int8, the one formula behind int8 weights (per block of kInt8Block along K
 // for the GEMV, per output channel for oneDNN) and the GEMV's per-block activations; int4, behind
 // int4 weights.
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+
+#include "kernels/simd_avx2.hpp"
 
 namespace nib::kernels {
 
@@ -22,38 +26,37 @@ inline float quantize_symmetric(const float* x, std::int64_t n, std::int8_t* q) 
 // One block of n <= 32 4-bit codes, code[i] in [0, 15] for x[i] ≈ (code[i] − 8) · scale. Q4_0's
 // rule maps the element of largest magnitude m to −8 (scale = m / −8); here the inverse scales
 // −(8 + 0.1·j) / m for j in [−9, 9] are tried, each with its codes' least-squares scale
-// Σ x·q / Σ q², and the pair with the smallest squared error is kept (as llama.cpp's
-// make_qx_quants). An all-zero block: scale 0, codes 8. Returns the scale.
+// Σ x·q / Σ q², whose squared error is Σ x² − (Σ x·q)² / Σ q²: the largest (Σ x·q)² / Σ q² wins
+// (as llama.cpp's make_qx_quants). An all-zero block: scale 0, codes 8. Returns the scale.
 inline float quantize_int4(const float* x, std::int64_t n, std::uint8_t* code) {
+  alignas(32) float v[32] = {};
+  std::copy(x, x + n, v);
   float m = 0.f;
   for (std::int64_t i = 0; i < n; ++i)
-    if (std::abs(x[i]) > std::abs(m)) m = x[i];
+    if (std::abs(v[i]) > std::abs(m)) m = v[i];
   std::fill(code, code + n, std::uint8_t{8});
   if (m == 0.f) return 0.f;
-  double best_err = INFINITY;
-  float best_scale = 0.f;
-  std::uint8_t trial[32];
+  const __m256 lo = _mm256_set1_ps(-8.f), hi = _mm256_set1_ps(7.f);
+  auto q = [&](int i, __m256 inv) {
+    const __m256 r = _mm256_round_ps(_mm256_mul_ps(_mm256_load_ps(v + 8 * i), inv),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm256_min_ps(_mm256_max_ps(r, lo), hi);
+  };
+  float best = -1.f, best_scale = 0.f, best_inv = 0.f;
   for (int j = -9; j <= 9; ++j) {
     const float inv = -(8.f + 0.1f * static_cast<float>(j)) / m;
-    double xq = 0, qq = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      trial[i] = static_cast<std::uint8_t>(std::clamp(std::nearbyint(x[i] * inv) + 8.f, 0.f, 15.f));
-      const double q = trial[i] - 8.0;
-      xq += x[i] * q;
-      qq += q * q;
+    __m256 xq = _mm256_setzero_ps(), qq = xq;
+    for (int i = 0; i < 4; ++i) {  // padding past n is 0: code 8, adds nothing
+      const __m256 t = q(i, _mm256_set1_ps(inv));
+      xq = _mm256_fmadd_ps(_mm256_load_ps(v + 8 * i), t, xq);
+      qq = _mm256_fmadd_ps(t, t, qq);
     }
-    const auto scale = static_cast<float>(xq / qq);  // qq > 0: m's own code is at least 7 from 8
-    double err = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double d = x[i] - double(scale) * (trial[i] - 8.0);
-      err += d * d;
-    }
-    if (err < best_err) {
-      best_err = err;
-      best_scale = scale;
-      std::copy(trial, trial + n, code);
-    }
+    const float sxq = simd::hsum(xq), sqq = simd::hsum(qq);  // sqq > 0: m's own code is at least 7 from 8
+    if (sxq * sxq / sqq > best) best = sxq * sxq / sqq, best_scale = sxq / sqq, best_inv = inv;
   }
+  alignas(32) float t[32];
+  for (int i = 0; i < 4; ++i) _mm256_store_ps(t + 8 * i, q(i, _mm256_set1_ps(best_inv)));
+  for (std::int64_t i = 0; i < n; ++i) code[i] = static_cast<std::uint8_t>(t[i] + 8.f);
   return best_scale;
 }
 

@@ -40,9 +40,9 @@ void check_storage(const Weight& w) {
 constexpr std::int64_t kWidenFloats = 1 << 20;
 
 // M > 1 with f16 weights (oneDNN 2.6 has no f16 matmul on CPUs), bf16 weights on CPUs without a
-// oneDNN bf16 matmul, int4 weights, and int8 weights without their per-channel copy: slices of output features are
-// widened to f32 in a per-thread buffer and multiplied by oneDNN. The widening reads each weight once
-// per call, against M multiply-adds.
+// oneDNN bf16 matmul, int4 weights, and int8 weights without their per-channel copy: slices of output
+// features are widened to f32 in a per-thread buffer and multiplied by oneDNN. The widening reads each weight
+// once per call, against M multiply-adds.
 void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                     std::int64_t ldx, std::int64_t ldy) {
   thread_local std::vector<float> buf;

@@ -183,7 +183,8 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
         std::uint8_t codes[kInt8Block];
         std::fill(codes, codes + kInt8Block, std::uint8_t{8});  // inputs past k: value 0
         const int64_t blocks = int8_blocks(k), begin = b * kInt8Block;
-        p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] = len ? quantize_int4(x, len, codes) : 0.f;
+        p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
+            len ? quantize_int4(x, len, codes) : 0.f;
         // Each byte holds inputs c (low nibble) and c + 16 (high) of the block (int4_code_byte).
         for (int64_t c = 0; c < kInt8Block / 2; ++c)
           p.q[static_cast<std::size_t>(int4_code_byte(blocks, r, begin + c))] =

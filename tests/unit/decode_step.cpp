@@ -54,9 +54,8 @@ std::vector<std::vector<float>> decode_logits(const nib::Model& m, nib::KvCacheT
 TEST_CASE("decode step: the fused step equals the reference step (threads x weights x KV cache)") {
   Restore restore;
   for (const std::string folder : {"stories260K", "tiny-llama", "tiny-gpt2"})
-    for (const auto weights :
-         {nib::WeightType::F32, nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8,
-        nib::WeightType::Int4}) {
+    for (const auto weights : {nib::WeightType::F32, nib::WeightType::BF16, nib::WeightType::F16,
+                               nib::WeightType::Int8, nib::WeightType::Int4}) {
       nib::LoadOptions lo;
       lo.weights = weights;
       const auto m = nib::Model::load(nib::test::shared_path("models/" + folder), lo);

@@ -126,9 +126,8 @@ TEST_CASE("a reused cached prefix gives the logits of a fresh run") {
 
 TEST_CASE("decode steps and sampling allocate nothing") {
   // Every weight type (each has its own decode kernel with per-thread buffers) and KV cache type.
-  for (const auto weights :
-       {nib::WeightType::F32, nib::WeightType::BF16, nib::WeightType::F16, nib::WeightType::Int8,
-        nib::WeightType::Int4})
+  for (const auto weights : {nib::WeightType::F32, nib::WeightType::BF16, nib::WeightType::F16,
+                             nib::WeightType::Int8, nib::WeightType::Int4})
     for (const auto kv : kKvTypes)
       for (const char* folder : {"stories260K", "tiny-gpt2"}) {
         CAPTURE(folder);

@@ -199,7 +199,8 @@ void public_matmul(const float* x, std::int64_t m, const nk::Weight& w, const fl
   nk::matmul(x, m, w, b, y, acc, ldx, ldy);
 }
 
-constexpr nk::Storage kReduced[] = {nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8, nk::Storage::Int4};
+constexpr nk::Storage kReduced[] = {nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8,
+                                    nk::Storage::Int4};
 
 // The instruction sets this CPU runs, the baseline first.
 std::vector<nk::Isa> available_isas() {
@@ -316,7 +317,8 @@ TEST_CASE("weight storage: int4 blocks of 32 along K, two codes a byte, InOut pa
         const float q = std::clamp(std::nearbyint(x[c] / (m / -8.f)), -8.f, 7.f);
         q4_0 += std::pow(double(x[c]) - q * (m / -8.f), 2);
         ours += std::pow(double(x[c]) - back[r * 40 + b0 + c], 2);
-        CHECK(code(p, r, b0 + c) == std::nearbyint(back[r * 40 + b0 + c] / p.scales[nk::int8_scale_index(2, r, b0 / 32)]) + 8);
+        CHECK(code(p, r, b0 + c) ==
+              std::nearbyint(back[r * 40 + b0 + c] / p.scales[nk::int8_scale_index(2, r, b0 / 32)]) + 8);
       }
       CAPTURE(r);
       CAPTURE(b0);
