@@ -14,6 +14,18 @@ namespace nib::kernels::gemv::avx512 {
 
 using std::int64_t;
 
+namespace {
+// Block b's 16 integer row sums d, scaled by the rows' scales s and x's block scale xs, added into
+// acc0 (even blocks) or acc1 (odd): two chains hide the FMA latency.
+NIB_AVX512 inline void add_block(__m512i d, const float* s, float xs, int64_t b, __m512& acc0, __m512& acc1) {
+  const __m512 f = _mm512_cvtepi32_ps(d), scale = _mm512_mul_ps(_mm512_loadu_ps(s), _mm512_set1_ps(xs));
+  if (b & 1)
+    acc1 = _mm512_fmadd_ps(f, scale, acc1);
+  else
+    acc0 = _mm512_fmadd_ps(f, scale, acc0);
+}
+}  // namespace
+
 NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum,
                            const std::int8_t* t, const float* s, int64_t blocks, float* sums) {
   const __m512i offset = _mm512_set1_epi8(static_cast<char>(0x80));  // s8 ^ 0x80 = s8 + 128 as u8
@@ -32,12 +44,7 @@ NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::in
       d1 = _mm512_dpbusd_epi32(d1, _mm512_xor_si512(_mm512_loadu_si512(t + 64 * j + 64), offset),
                                _mm512_set1_epi32(x1));
     }
-    const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(d0, d1));
-    const __m512 scale = _mm512_mul_ps(_mm512_loadu_ps(s), _mm512_set1_ps(xs[b]));
-    if (b & 1)
-      acc1 = _mm512_fmadd_ps(f, scale, acc1);
-    else
-      acc0 = _mm512_fmadd_ps(f, scale, acc0);
+    add_block(_mm512_add_epi32(d0, d1), s, xs[b], b, acc0, acc1);
   }
   _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
 }
@@ -58,12 +65,7 @@ NIB_AVX512 void int4_group(const std::int8_t* xq, const float* xs, const std::in
       lo = _mm512_dpbusd_epi32(lo, _mm512_and_si512(w, nibble), _mm512_set1_epi32(x0));
       hi = _mm512_dpbusd_epi32(hi, _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble), _mm512_set1_epi32(x1));
     }
-    const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(lo, hi));
-    const __m512 scale = _mm512_mul_ps(_mm512_loadu_ps(s), _mm512_set1_ps(xs[b]));
-    if (b & 1)
-      acc1 = _mm512_fmadd_ps(f, scale, acc1);
-    else
-      acc0 = _mm512_fmadd_ps(f, scale, acc0);
+    add_block(_mm512_add_epi32(lo, hi), s, xs[b], b, acc0, acc1);
   }
   _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
 }

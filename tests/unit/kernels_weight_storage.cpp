@@ -218,6 +218,25 @@ struct IsaLimit {
   nk::Isa previous;
 };
 
+// For the 2 × 40 OutIn matrix w packed as p (int8 or int4): the same matrix given as InOut ([K, N])
+// packs to the same OutIn bytes, and an all-zero block has scale 0 and dequantises to 0.
+void check_inout_and_zero(const std::vector<float>& w, const nk::PackedWeight& p) {
+  const nk::Storage s = p.view.storage;
+  std::vector<float> t(80);
+  for (int j = 0; j < 2; ++j)
+    for (int c = 0; c < 40; ++c) t[c * 2 + j] = w[j * 40 + c];
+  const auto pt = nk::pack_weight(t.data(), 2, 40, nk::Layout::InOut, s);
+  CHECK(pt.view.layout == nk::Layout::OutIn);
+  CHECK(pt.q == p.q);
+  CHECK(pt.scales == p.scales);
+  const std::vector<float> zero(32, 0.f);
+  const auto pz = nk::pack_weight(zero.data(), 1, 32, nk::Layout::OutIn, s);
+  CHECK(pz.scales[0] == 0.f);
+  std::vector<float> back(32, 1.f);
+  nk::dequantize(pz.view, 0, 1, back.data());
+  for (float v : back) CHECK(v == 0.f);
+}
+
 }  // namespace
 
 TEST_CASE("weight storage: bf16 rounds to nearest even, f16 is exact on representable values") {
@@ -265,20 +284,7 @@ TEST_CASE("weight storage: int8 blocks of 32 along K, absmax scale, InOut packed
       if (r >= 2 || c >= 40) CHECK(p.q[nk::int8_code_index(2, r, c)] == 0);
   for (std::int64_t r = 2; r < 16; ++r) CHECK(p.scales[nk::int8_scale_index(2, r, 0)] == 0.f);
   CHECK(nk::weight_bytes(p.view) == 16 * 64 + 16 * 2 * 4);
-  // The same matrix given as InOut ([K, N]) packs to the same OutIn bytes.
-  std::vector<float> t(80);
-  for (int j = 0; j < 2; ++j)
-    for (int c = 0; c < 40; ++c) t[c * 2 + j] = w[j * 40 + c];
-  const auto pt = nk::pack_weight(t.data(), 2, 40, nk::Layout::InOut, nk::Storage::Int8);
-  CHECK(pt.view.layout == nk::Layout::OutIn);
-  CHECK(pt.q == p.q);
-  CHECK(pt.scales == p.scales);
-  // An all-zero block has scale 0 and dequantises to 0.
-  const std::vector<float> zero(32, 0.f);
-  const auto pz = nk::pack_weight(zero.data(), 1, 32, nk::Layout::OutIn, nk::Storage::Int8);
-  std::vector<float> back(32, 1.f);
-  nk::dequantize(pz.view, 0, 1, back.data());
-  for (float v : back) CHECK(v == 0.f);
+  check_inout_and_zero(w, p);
 }
 
 TEST_CASE("weight storage: int4 blocks of 32 along K, two codes a byte, InOut packed as OutIn") {
@@ -332,18 +338,7 @@ TEST_CASE("weight storage: int4 blocks of 32 along K, two codes a byte, InOut pa
   for (std::int64_t r = 2; r < 16; ++r) CHECK(p.scales[nk::int8_scale_index(2, r, 0)] == 0.f);
   CHECK(nk::weight_bytes(p.view) == 16 * 32 + 16 * 2 * 4);
   CHECK(nk::resident_bytes(p.view) == nk::weight_bytes(p.view));
-  std::vector<float> t(80);
-  for (int j = 0; j < 2; ++j)
-    for (int c = 0; c < 40; ++c) t[c * 2 + j] = w[j * 40 + c];
-  const auto pt = nk::pack_weight(t.data(), 2, 40, nk::Layout::InOut, nk::Storage::Int4);
-  CHECK(pt.view.layout == nk::Layout::OutIn);
-  CHECK(pt.q == p.q);
-  CHECK(pt.scales == p.scales);
-  const std::vector<float> zero(32, 0.f);
-  const auto pz = nk::pack_weight(zero.data(), 1, 32, nk::Layout::OutIn, nk::Storage::Int4);
-  std::vector<float> z(32, 1.f);
-  nk::dequantize(pz.view, 0, 1, z.data());
-  for (float v : z) CHECK(v == 0.f);
+  check_inout_and_zero(w, p);
 }
 
 TEST_CASE("weight storage: GEMV of each type and layout matches the dequantised and f32 references") {
