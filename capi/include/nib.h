@@ -81,7 +81,7 @@ typedef enum nib_weight_type {
   NIB_WEIGHTS_BF16 = 2,
   NIB_WEIGHTS_F16 = 3,
   NIB_WEIGHTS_INT8 = 4,
-  NIB_WEIGHTS_INT4 = 5 /* 4-bit codes per block of 32 inputs with a scale (as Q4_0) */
+  NIB_WEIGHTS_INT4 = 5 /* 4-bit codes per block of 32 inputs with a scale (as Q4_0). Since ABI 5 */
 } nib_weight_type;
 
 /* Progress in [0, 1] during a long operation (called at least with 0 first and 1 last, never going

@@ -15,7 +15,7 @@ char* copy_string(std::string_view s) {
 extern "C" {
 
 int nib_abi_version(void) {
-  return 4;
+  return 5;
 }
 
 const char* nib_version(void) {

@@ -136,6 +136,7 @@ static void bad_options(void) {
   o.weight_type = 99;
   CHECK_INVALID(nib_model_load(shared_path("models/stories260K"), &o, &model), "nib_model_load",
                 "weight_type");
+  CHECK(nib_abi_version() >= 5); /* NIB_WEIGHTS_INT4 */
   o.weight_type = NIB_WEIGHTS_INT4 + 1; /* the first value past the last type */
   CHECK_INVALID(nib_model_load(shared_path("models/stories260K"), &o, &model), "nib_model_load",
                 "weight_type");

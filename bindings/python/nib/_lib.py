@@ -15,7 +15,8 @@ from typing import Any, Optional
 
 #: The lowest nib_abi_version() this package can use. It also declares ABI 2's functions (batch
 #: fill-mask and tagging, classify_in_context), ABI 3's (task heads) and ABI 4's (the f16 KV cache
-#: session option); with an older library those raise UnsupportedError.
+#: session option); with an older library those raise UnsupportedError. ABI 5 adds the int4 weight
+#: type, which an older library rejects as an invalid weight type.
 REQUIRED_ABI = 1
 
 c_token = c_int32
