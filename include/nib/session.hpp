@@ -197,8 +197,11 @@ class NIB_API Session {
   void set_head(const Head& head);
   void clear_head();
 
-  void cancel();  // any thread: the running call stops within one token with Status::Cancelled
-  void reset();   // forget the cached context
+  // Any thread: the running call stops within one token with Status::Cancelled. With no call
+  // running, the next call stops instead (as nib_session_cancel: a cancel sent just before a call
+  // starts is not lost); reset() forgets a pending cancel.
+  void cancel();
+  void reset();  // forget the cached context (and a pending cancel)
 
   detail::SessionImpl& impl() { return *impl_; }
 
