@@ -121,20 +121,43 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
     }
     case Storage::Int8:
     case Storage::Int4: {
+      // Tile by tile (one group's block: int8_code_index, int4_code_byte), each row's codes of one
+      // chunk of 4 inputs at 4·(r % 16) in the chunk's 64 bytes.
       const auto* q = static_cast<const std::uint8_t*>(w.data);
       const int64_t blocks = int8_blocks(w.k);
+      const bool int4 = w.storage == Storage::Int4;
+      const int64_t tile_bytes = kInt8Rows * (int4 ? kInt8Block / 2 : kInt8Block);
       for (int64_t r = n0; r < n1; ++r) {
         float* o = out + (r - n0) * w.k;
-        for (int64_t b = 0; b < blocks; ++b) {
+        const std::uint8_t* row = q + r / kInt8Rows * blocks * tile_bytes + r % kInt8Rows * 4;
+        for (int64_t b = 0; b < blocks; ++b, row += tile_bytes) {
           const float s = w.scales[int8_scale_index(blocks, r, b)];
-          for (int64_t c = b * kInt8Block; c < std::min(w.k, (b + 1) * kInt8Block); ++c) {
-            if (w.storage == Storage::Int8) {
-              o[c] = static_cast<float>(static_cast<std::int8_t>(q[int8_code_index(blocks, r, c)])) * s;
-            } else {
-              const std::uint8_t pair = q[int4_code_byte(blocks, r, c)];
-              o[c] = static_cast<float>((int4_high_nibble(c) ? pair >> 4 : pair & 15) - 8) * s;
+          const int64_t c0 = b * kInt8Block, width = std::min(kInt8Block, w.k - c0);
+          // The row's 4 codes (int8) or 8 (int4: low and high nibbles) of each chunk, 64 bytes apart.
+          auto chunks = [&](int64_t first) {
+            std::int32_t c[4];
+            for (int64_t j = 0; j < 4; ++j) std::memcpy(&c[j], row + 64 * (first + j), 4);
+            return _mm_setr_epi32(c[0], c[1], c[2], c[3]);
+          };
+          const __m256 scale = _mm256_set1_ps(s);
+          alignas(32) float v[kInt8Block];
+          auto put = [&](__m128i codes, int64_t at, bool is_signed) {  // 16 codes to v[at, at + 16)
+            for (int64_t h = 0; h < 2; ++h, codes = _mm_srli_si128(codes, 8)) {
+              const __m256i i32 = is_signed ? _mm256_cvtepi8_epi32(codes) : _mm256_cvtepu8_epi32(codes);
+              __m256 f = _mm256_cvtepi32_ps(i32);
+              if (!is_signed) f = _mm256_sub_ps(f, _mm256_set1_ps(8.f));
+              _mm256_store_ps(v + at + 8 * h, _mm256_mul_ps(f, scale));
             }
+          };
+          if (int4) {
+            const __m128i pairs = chunks(0), nibble = _mm_set1_epi8(15);
+            put(_mm_and_si128(pairs, nibble), 0, false);
+            put(_mm_and_si128(_mm_srli_epi16(pairs, 4), nibble), 16, false);
+          } else {
+            put(chunks(0), 0, true);
+            put(chunks(4), 16, true);
           }
+          std::copy(v, v + width, o + c0);
         }
       }
       return;
