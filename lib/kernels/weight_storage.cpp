@@ -45,12 +45,17 @@ void widen_16(const Weight& w, const std::uint16_t* src, int64_t n, float* out) 
     widen_row<Storage::F16>(src, n, out);
 }
 
-// For each output r < groups · kInt8Rows (rows past n included, with no inputs) and block b of K:
-// store(r, b, x, len) with the block's len inputs x (len 0 past n or k). Groups run in parallel
-// (each writes its own tiles); InOut outputs are gathered into a column first.
-template <class Store>
-void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Store&& store) {
+// Sizes p.q (code_bytes per block of each padded row) and p.scales, then for each output
+// r < groups · kInt8Rows (rows past n included, with no inputs) and block b of K stores
+// encode(r, b, x, len) as the block's scale; encode writes the block's codes from its len inputs x
+// (len 0 past n or k). Groups run in parallel (each writes its own tiles); InOut outputs are
+// gathered into a column first.
+template <class Encode>
+void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, int64_t code_bytes,
+                     PackedWeight& p, Encode&& encode) {
   const int64_t blocks = int8_blocks(k), groups = int8_groups(n);
+  p.q.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks * code_bytes));
+  p.scales.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks));
 #pragma omp parallel
   {
     PackedBuffer<float> column;  // an InOut output's weights, gathered
@@ -66,7 +71,8 @@ void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Stor
         }
         for (int64_t b = 0; b < blocks; ++b) {
           const int64_t begin = b * kInt8Block, len = std::clamp(inputs - begin, int64_t{0}, kInt8Block);
-          store(r, b, len ? row + begin : nullptr, len);
+          p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
+              encode(r, b, len ? row + begin : nullptr, len);
         }
       }
     }
@@ -186,33 +192,30 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
       break;
     }
     case Storage::Int8:
-      p.q.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k) * kInt8Block));
-      p.scales.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k)));
-      quantize_blocks(src, n, k, layout, [&](int64_t r, int64_t b, const float* x, int64_t len) {
-        std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
-        const int64_t blocks = int8_blocks(k), begin = b * kInt8Block;
-        p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
-            len ? quantize_symmetric(x, len, codes) : 0.f;
-        for (int64_t c = 0; c < kInt8Block; ++c)
-          p.q[static_cast<std::size_t>(int8_code_index(blocks, r, begin + c))] = codes[c];
-      });
+      quantize_blocks(
+          src, n, k, layout, kInt8Block, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
+            std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
+            const float scale = len ? quantize_symmetric(x, len, codes) : 0.f;
+            for (int64_t c = 0; c < kInt8Block; ++c)
+              p.q[static_cast<std::size_t>(int8_code_index(int8_blocks(k), r, b * kInt8Block + c))] =
+                  codes[c];
+            return scale;
+          });
       p.gemm = onednn::pack_int8_gemm(src, n, k, layout);
       p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int8, p.scales.data(), p.gemm.get()};
       return p;
     case Storage::Int4:
-      p.q.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k) * kInt8Block / 2));
-      p.scales.resize(static_cast<std::size_t>(int8_groups(n) * kInt8Rows * int8_blocks(k)));
-      quantize_blocks(src, n, k, layout, [&](int64_t r, int64_t b, const float* x, int64_t len) {
-        std::uint8_t codes[kInt8Block];
-        std::fill(codes, codes + kInt8Block, std::uint8_t{8});  // inputs past k: value 0
-        const int64_t blocks = int8_blocks(k), begin = b * kInt8Block;
-        p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
-            len ? quantize_int4(x, len, codes) : 0.f;
-        // Each byte holds inputs c (low nibble) and c + 16 (high) of the block (int4_code_byte).
-        for (int64_t c = 0; c < kInt8Block / 2; ++c)
-          p.q[static_cast<std::size_t>(int4_code_byte(blocks, r, begin + c))] =
-              static_cast<std::int8_t>(codes[c] | codes[c + 16] << 4);
-      });
+      quantize_blocks(
+          src, n, k, layout, kInt8Block / 2, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
+            std::uint8_t codes[kInt8Block];
+            std::fill(codes, codes + kInt8Block, std::uint8_t{8});  // inputs past k: value 0
+            const float scale = len ? quantize_int4(x, len, codes) : 0.f;
+            // Each byte holds inputs c (low nibble) and c + 16 (high) of the block (int4_code_byte).
+            for (int64_t c = 0; c < kInt8Block / 2; ++c)
+              p.q[static_cast<std::size_t>(int4_code_byte(int8_blocks(k), r, b * kInt8Block + c))] =
+                  static_cast<std::int8_t>(codes[c] | codes[c + 16] << 4);
+            return scale;
+          });
       p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int4, p.scales.data()};
       return p;
   }
