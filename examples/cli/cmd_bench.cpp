@@ -161,6 +161,10 @@ nlohmann::json bench_causal(const Model& model, int threads, WeightType weights,
   prefill_tok_s(128, 1);  // warm-up: primitive creation, page faults on the mapped weights
   nlohmann::json j;
   j["prefill_tok_s"] = nlohmann::json::object();
+  // Short prompts too (a chat turn, a label to score): where a path that prepares every weight first
+  // (widening it to f32) costs most.
+  j["prefill_tok_s"]["8"] = prefill_tok_s(8, 3);
+  j["prefill_tok_s"]["32"] = prefill_tok_s(32, 3);
   j["prefill_tok_s"]["128"] = prefill_tok_s(128, 3);
   double tok_s_512 = 0;
   if (so.n_ctx >= 512) j["prefill_tok_s"]["512"] = tok_s_512 = prefill_tok_s(512, 2);

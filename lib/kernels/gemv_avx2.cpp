@@ -348,27 +348,34 @@ void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum
   _mm256_storeu_ps(sums + 8, acc1);
 }
 
-// x quantised for the int8 and int4 kernels, in buffers that grow on first use and are then reused.
-struct QuantizedRow {
+// x rows quantised for the int8 and int4 kernels, in buffers that grow on first use and are then
+// reused. The MatvecInput returned holds row i's codes at xq + i·blocks·kInt8Block and its scales and
+// code sums at xs, xsum + i·blocks (blocks = int8_blocks(k)).
+struct QuantizedRows {
   std::vector<std::int8_t> xq;
   std::vector<float> xs;
   std::vector<std::int32_t> xsum;
-  MatvecInput quantize(const float* x, int64_t k) {
+  MatvecInput quantize(const float* x, int64_t m, int64_t k, int64_t ldx) {
     const int64_t blocks = int8_blocks(k);
-    if (static_cast<int64_t>(xs.size()) < blocks) {
-      xq.resize(static_cast<std::size_t>(blocks * kInt8Block));
-      xs.resize(static_cast<std::size_t>(blocks));
-      xsum.resize(static_cast<std::size_t>(blocks));
+    const auto count = static_cast<std::size_t>(m * blocks);
+    if (xs.size() < count) {
+      xq.resize(count * kInt8Block);
+      xs.resize(count);
+      xsum.resize(count);
     }
-    quantize_x(x, k, xq.data(), xs.data(), xsum.data());
+    for (int64_t i = 0; i < m; ++i)
+      quantize_x(x + i * ldx, k, xq.data() + i * blocks * kInt8Block, xs.data() + i * blocks,
+                 xsum.data() + i * blocks);
     return {x, k, xq.data(), xs.data(), xsum.data()};
   }
 };
 
-// Int8 or int4 rows [n0, n1) of one quantised x row: the row groups that hold them, whole (a group
-// split between callers is computed by each; only its own rows are stored).
-void quantized_rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, bool acc, int64_t n0,
-                    int64_t n1) {
+// Int8 or int4 rows [n0, n1) of m quantised x rows (see QuantizedRows): the row groups that hold
+// them, whole (a group split between callers is computed by each; only its own rows are stored). Each
+// group's tile is read from memory once and then from L1 for every further x row, so a short prompt
+// costs little more than one decode step.
+void quantized_rows(const MatvecInput& in, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
+                    int64_t ldy, int64_t n0, int64_t n1) {
   const int64_t blocks = int8_blocks(w.k);
   const auto* q = static_cast<const std::int8_t*>(w.data);
   const bool vnni = active_isa() == Isa::Avx512Vnni, int4 = w.storage == Storage::Int4;
@@ -377,37 +384,32 @@ void quantized_rows(const MatvecInput& in, const Weight& w, const float* bias, f
     const std::int8_t* t = q + g * group_bytes;
     const auto* pairs = reinterpret_cast<const std::uint8_t*>(t);
     const float* s = w.scales + g * blocks * kInt8Rows;
-    alignas(64) float sums[kInt8Rows];
-    if (int4 && vnni)
-      avx512::int4_group(in.xq, in.xs, in.xsum, pairs, s, blocks, sums);
-    else if (int4)
-      int4_group(in.xq, in.xs, in.xsum, pairs, s, blocks, sums);
-    else if (vnni)
-      avx512::int8_group(in.xq, in.xs, in.xsum, t, s, blocks, sums);
-    else
-      int8_group(in.xq, in.xs, t, s, blocks, sums);
     const int64_t r0 = std::max(n0, g * kInt8Rows), r1 = std::min(n1, (g + 1) * kInt8Rows);
-    store_sums(sums + (r0 - g * kInt8Rows), static_cast<int>(r1 - r0), bias ? bias + r0 : nullptr, y + r0,
-               acc);
+    for (int64_t i = 0; i < m; ++i) {
+      const std::int8_t* xq = in.xq + i * blocks * kInt8Block;
+      const float* xs = in.xs + i * blocks;
+      const std::int32_t* xsum = in.xsum + i * blocks;
+      alignas(64) float sums[kInt8Rows];
+      if (int4 && vnni)
+        avx512::int4_group(xq, xs, xsum, pairs, s, blocks, sums);
+      else if (int4)
+        int4_group(xq, xs, xsum, pairs, s, blocks, sums);
+      else if (vnni)
+        avx512::int8_group(xq, xs, xsum, t, s, blocks, sums);
+      else
+        int8_group(xq, xs, t, s, blocks, sums);
+      store_sums(sums + (r0 - g * kInt8Rows), static_cast<int>(r1 - r0), bias ? bias + r0 : nullptr,
+                 y + i * ldy + r0, acc);
+    }
   }
 }
 
-// OutIn int8 or int4 rows [n0, n1) of each x row, quantised in turn.
-void quantized_out_in(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
-                      int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
-  thread_local QuantizedRow row;
-  for (int64_t i = 0; i < m; ++i)
-    quantized_rows(row.quantize(x + i * ldx, w.k), w, bias, y + i * ldy, acc, n0, n1);
-}
-
-// OutIn output rows [n0, n1), the kernel per storage type.
+// OutIn 16- or 32-bit output rows [n0, n1), the kernel per storage type.
 template <Storage S>
 void out_in_rows(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                  int64_t ldx, int64_t ldy, int64_t n0, int64_t n1) {
   thread_local std::vector<float> xp;  // not matvec_input's: an input stays valid across these calls
-  if constexpr (quantized(S))
-    quantized_out_in(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
-  else if (S == Storage::BF16 && m == 1)
+  if (S == Storage::BF16 && m == 1)
     bf16_out_in_m1(x, deinterleaved(x, w.k, xp), w, bias, y, acc, n0, n1);
   else
     out_in<S>(x, m, w, bias, y, acc, ldx, ldy, n0, n1);
@@ -430,15 +432,16 @@ void in_out_partial(const float* x, const Weight& w, int64_t b, float* out) {
   in_out_rows<S, kInOutRows>(x + k0, static_cast<const simd::Elem<S>*>(w.data) + k0 * w.n, k1 - k0, w.n, out);
 }
 
-// This thread's part of y = x·Wᵀ (+ bias), as thread `part` of `parts`. OutIn splits the outputs.
+// This thread's part of y = x·Wᵀ (+ bias), as thread `part` of `parts`. OutIn splits the outputs;
+// int8 and int4 weights take x's rows quantised by the caller (qx, see QuantizedRows).
 // InOut at M = 1 splits the K rows instead, so each thread streams contiguous blocks of the weights
 // (split by columns, every thread reads row segments with holes, which the prefetchers follow
 // poorly): the threads write each block's partial sums to partials[block·N ..] and, after a
 // barrier, each adds up a column slice in block order. With a queue, threads take the outputs (or
 // blocks) from it, their own share first; without, each computes its share.
 template <Storage S>
-void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
-              int64_t ldy, int parts, int part, float* partials, RowQueue* queue) {
+void run_part(const float* x, const MatvecInput& qx, int64_t m, const Weight& w, const float* bias, float* y,
+              bool acc, int64_t ldx, int64_t ldy, int parts, int part, float* partials, RowQueue* queue) {
   auto each = [&](const RowSplit& split, auto&& work) {
     int64_t r0, r1;
     if (!queue) {
@@ -451,6 +454,9 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
   if (w.layout == Layout::OutIn) {
     const RowSplit outputs{w.n, kGemvRowAlign,
                            row_chunk(weight_bytes(w) / std::max<int64_t>(1, w.n), kGemvRowAlign)};
+    if constexpr (quantized(S))
+      return each(outputs,
+                  [&](int64_t r0, int64_t r1) { quantized_rows(qx, m, w, bias, y, acc, ldy, r0, r1); });
     if (m != 1)
       return each(outputs,
                   [&](int64_t r0, int64_t r1) { out_in_rows<S>(x, m, w, bias, y, acc, ldx, ldy, r0, r1); });
@@ -475,20 +481,31 @@ void run_part(const float* x, int64_t m, const Weight& w, const float* bias, flo
   }
 }
 
-void run_part(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool acc, int64_t ldx,
-              int64_t ldy, int parts, int part, float* partials, RowQueue* queue) {
+void run_part(const float* x, const MatvecInput& qx, int64_t m, const Weight& w, const float* bias, float* y,
+              bool acc, int64_t ldx, int64_t ldy, int parts, int part, float* partials, RowQueue* queue) {
   switch (w.storage) {
     case Storage::F32:
-      return run_part<Storage::F32>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
+      return run_part<Storage::F32>(x, qx, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
     case Storage::BF16:
-      return run_part<Storage::BF16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
+      return run_part<Storage::BF16>(x, qx, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
     case Storage::F16:
-      return run_part<Storage::F16>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
+      return run_part<Storage::F16>(x, qx, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
     case Storage::Int8:
-      return run_part<Storage::Int8>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
+      return run_part<Storage::Int8>(x, qx, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
     case Storage::Int4:
-      return run_part<Storage::Int4>(x, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
+      return run_part<Storage::Int4>(x, qx, m, w, bias, y, acc, ldx, ldy, parts, part, partials, queue);
   }
+}
+
+// Rows of x quantised and multiplied at a time by int8 and int4 weights: bounds the quantised copy of
+// x (about kQuantizedChunk · K bytes) and keeps it in L2 while the weights stream by.
+constexpr int64_t kQuantizedChunk = 256;
+
+// x's m rows quantised for int8 and int4 weights, in the calling thread's buffers (not matvec_input's:
+// an input stays valid across matmul calls); an empty input for other weights.
+MatvecInput quantized_input(const float* x, int64_t m, int64_t k, int64_t ldx, Storage weights) {
+  thread_local QuantizedRows rows;
+  return quantized(weights) ? rows.quantize(x, m, k, ldx) : MatvecInput{};
 }
 
 // The calling thread's buffer for row-split partial sums (grows on first use, then reused).
@@ -502,14 +519,20 @@ float* partials_buffer(int64_t floats) {
 
 void matmul(const float* x, int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             int64_t ldx, int64_t ldy) {
+  if (quantized(w.storage) && m > kQuantizedChunk) {
+    for (int64_t i = 0; i < m; i += kQuantizedChunk)
+      gemv::matmul(x + i * ldx, std::min(kQuantizedChunk, m - i), w, bias, y + i * ldy, accumulate, ldx, ldy);
+    return;
+  }
   const bool parallel = w.n * w.k * m >= kParallelWork;
   // Row-split shapes take the row kernel on one thread too (the same sums as matmul_many's).
   float* partials = row_split(m, w) ? partials_buffer(partial_blocks(w) * w.n) : nullptr;
   thread_local RowQueue calling_thread_queue;
   RowQueue* queue = &calling_thread_queue;  // named outside the region: its team shares this one
   queue->reserve(omp_get_max_threads());
+  const MatvecInput qx = quantized_input(x, m, w.k, ldx, w.storage);
 #pragma omp parallel if (parallel)
-  run_part(x, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials,
+  run_part(x, qx, m, w, bias, y, accumulate, ldx, ldy, omp_get_num_threads(), omp_get_thread_num(), partials,
            queue);
 }
 
@@ -542,10 +565,10 @@ void sum_partials(const float* partials, int64_t stride, int64_t blocks, const f
 }
 
 MatvecInput input(const float* x, int64_t k, Storage weights) {
-  thread_local QuantizedRow row;  // not int8_out_in's: an input stays valid across its calls
+  thread_local QuantizedRows row;  // not matmul's: an input stays valid across its calls
   thread_local std::vector<float> xp;
   MatvecInput in{x, k};
-  if (quantized(weights)) in = row.quantize(x, k);
+  if (quantized(weights)) in = row.quantize(x, 1, k, k);
   if (weights == Storage::BF16) in.xp = deinterleaved(x, k, xp);
   return in;
 }
@@ -561,19 +584,29 @@ void rows(const MatvecInput& in, const Weight& w, const float* bias, float* y, b
       return out_in_rows<Storage::BF16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::F16: return out_in_rows<Storage::F16>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::Int8:
-      if (in.xq) return quantized_rows(in, w, bias, y, accumulate, n0, n1);
-      return out_in_rows<Storage::Int8>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
     case Storage::Int4:
-      if (in.xq) return quantized_rows(in, w, bias, y, accumulate, n0, n1);
-      return out_in_rows<Storage::Int4>(x, 1, w, bias, y, accumulate, w.k, w.n, n0, n1);
+      if (in.xq) return quantized_rows(in, 1, w, bias, y, accumulate, w.n, n0, n1);
+      return quantized_rows(quantized_input(x, 1, w.k, w.k, w.storage), 1, w, bias, y, accumulate, w.n, n0,
+                            n1);
   }
 }
 
 void matmul_many(const float* x, int64_t m, std::span<const Projection> projections) {
+  if (m > kQuantizedChunk && std::any_of(projections.begin(), projections.end(),
+                                         [](const Projection& p) { return quantized(p.w.storage); })) {
+    std::vector<Projection> part(projections.begin(), projections.end());
+    for (int64_t i = 0; i < m; i += kQuantizedChunk) {
+      for (std::size_t j = 0; j < part.size(); ++j) part[j].y = projections[j].y + i * projections[j].w.n;
+      gemv::matmul_many(x + i * projections[0].w.k, std::min(kQuantizedChunk, m - i), part);
+    }
+    return;
+  }
   int64_t work = 0, partial_floats = 0;
+  MatvecInput qx;  // x quantised once for every int8 or int4 projection (all have x's width)
   for (const auto& p : projections) {
     work += p.w.n * p.w.k * m;
     if (row_split(m, p.w)) partial_floats += partial_blocks(p.w) * p.w.n;
+    if (quantized(p.w.storage) && !qx.xq) qx = quantized_input(x, m, p.w.k, p.w.k, p.w.storage);
   }
   // Each row-split projection has its own partials, so no thread overwrites sums another still reads.
   float* partials = partial_floats ? partials_buffer(partial_floats) : nullptr;
@@ -584,7 +617,7 @@ void matmul_many(const float* x, int64_t m, std::span<const Projection> projecti
     for (const auto& p : projections) {
       if (p.w.n <= 0) continue;
       // No queue: with no barrier between projections, a queue could not be reused for the next.
-      run_part(x, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part, next, nullptr);
+      run_part(x, qx, m, p.w, p.bias, p.y, false, p.w.k, p.w.n, parts, part, next, nullptr);
       if (row_split(m, p.w)) next += partial_blocks(p.w) * p.w.n;
     }
   }

@@ -117,8 +117,8 @@ struct PackedWeight {
 };
 // Converts an f32 matrix (layout as given) to `storage` (BF16, F16: round to nearest even; Int8:
 // per-block absmax scales, transposed to OutIn when given InOut, plus the per-channel M > 1 copy
-// quantised from the same f32 values; Int4: per-block codes as Int8's, with no M > 1 copy (M > 1
-// widens them); F32: src itself, which must outlive the result, plus the prepacked M > 1 copy
+// quantised from the same f32 values; Int4: per-block codes as Int8's, with no M > 1 copy (every M
+// takes the GEMV); F32: src itself, which must outlive the result, plus the prepacked M > 1 copy
 // where oneDNN prefers its own layout).
 PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layout layout, Storage storage);
 
@@ -140,6 +140,10 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
             bool accumulate = false, std::int64_t ldx = 0, std::int64_t ldy = 0);
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             std::int64_t ldx, std::int64_t ldy, Epilogue then);
+// Whether matmul multiplies m rows by w with our GEMV rather than oneDNN (see matmul.cpp). Int8 and
+// int4 GEMVs quantise each x row per block of kInt8Block (as matvec_input does); oneDNN's int8 matmul
+// quantises it per row.
+bool matmul_uses_gemv(std::int64_t m, const Weight& w);
 
 // Several projections of the same input x[m, k] (Llama's q|k|v, gate|up): y_i = x·W_iᵀ (+ bias_i),
 // each y_i contiguous. At decode sizes all weights stream through one parallel region (one fork and

@@ -1,8 +1,10 @@
-// matmul: picks our AVX2 GEMV or oneDNN per (M, layout), by measurement (see kGemvMaxM), and for
-// M > 1 the oneDNN path per weight type: f32 through its prepacked copy when it has one, else in place, int8
-// through its prepacked per-channel copy (oneDNN int8), bf16 in place through oneDNN's bf16 matmul where the
-// CPU has one, else (f16, int4) widened.
+// matmul: picks our GEMV or oneDNN per (M, weight), by measurement (see gemv_max_m), and for M above
+// the GEMV's range the oneDNN path per weight type: f32 through its prepacked copy when it has one, else
+// in place, int8 through its prepacked per-channel copy (oneDNN int8), bf16 in place through oneDNN's
+// bf16 matmul where the CPU has one, else (f16, and bf16 or int8 on CPUs without those matmuls)
+// widened. Int4 always takes the GEMV.
 #include <algorithm>
+#include <limits>
 #include <nib/error.hpp>
 #include <vector>
 
@@ -15,7 +17,7 @@
 namespace nib::kernels {
 
 namespace {
-// Largest M routed to our GEMV, per layout (OutIn, InOut). Measured with bench_matmul
+// Largest M of f32 weights routed to our GEMV, per layout (OutIn, InOut). Measured with bench_matmul
 // (BM_gemv_avx2 vs BM_onednn_wrapper, 1 thread, CPU time, shared machine; µs per call):
 //   768x3072 OutIn  M=1: 507 vs 630   M=2: 626 vs 526   M=3: 908 vs 579
 //   2048²    OutIn  M=1: 859 vs 892   M=2: 905 vs 763   M=3: 1193 vs 1003
@@ -26,8 +28,29 @@ namespace {
 // from M = 2 oneDNN's register-blocked kernels win.
 constexpr std::int64_t kGemvMaxM[2] = {1, 1};
 
-bool use_gemv(std::int64_t m, const Weight& w) {
-  return m <= kGemvMaxM[static_cast<int>(w.layout)] || w.k == 0;
+// Whether oneDNN multiplies w's own values (f32, or bf16 with a oneDNN bf16 matmul) or its f32 copy.
+bool onednn_in_place(const Weight& w) {
+  return w.storage == Storage::F32 || w.f32_gemm || (w.storage == Storage::BF16 && onednn::has_bf16_matmul());
+}
+
+// Largest M routed to our GEMV for w. The GEMV reads each weight tile from memory once and reuses it
+// from cache for every x row, so it beats a path that first widens every weight up to some M.
+// Measured with `nib bench` prefill of 2–512 tokens on SmolLM2-360M (OutIn weights) and GPT-2 124M
+// (InOut), 2 threads, tokens/s GEMV vs oneDNN (AVX-512 VNNI / AVX2-limited CPU):
+//   int8 (oneDNN int8 copy, VNNI)  M=2: 171 vs 102  M=4: 264 vs 198  M=8: 336 vs 374
+//   int8 widened (AVX2)            M=32: 231 vs 145  M=128: 231 vs 227  M=512: 220 vs 254
+//   f16 widened, OutIn             M=32: 207 vs 140 / 225 vs 169   M=128: 224 vs 298 / 244 vs 236
+//   bf16 widened, OutIn (AVX2)     M=32: 199 vs 181  M=128: 210 vs 242
+//   f16 widened, InOut             M=4: 108 vs 70  M=8: 135 vs 123, 142 vs 149  M=32: 161 vs 455
+//   int4 (GEMV vs widened)         M=8: 413 vs 75 / 291 vs 65  M=512: 534 vs 412 / 353 vs 273; on
+//                                  bert-base, batch 32 × 128 tokens: 12.8 vs 12.7 / 9.3 vs 7.9 seq/s
+// Its integer dot products make int4's GEMV the faster path at every M measured. (InOut rows keep a
+// y tile per x row in cache, which stops paying off sooner than OutIn's reuse of each weight row.)
+std::int64_t gemv_max_m(const Weight& w) {
+  if (w.k == 0 || w.storage == Storage::Int4) return std::numeric_limits<std::int64_t>::max();
+  if (w.storage == Storage::Int8) return w.gemm ? 4 : 128;
+  if (onednn_in_place(w)) return kGemvMaxM[static_cast<int>(w.layout)];
+  return w.layout == Layout::OutIn ? 32 : 4;
 }
 
 void check_storage(const Weight& w) {
@@ -39,8 +62,8 @@ void check_storage(const Weight& w) {
 // oneDNN's blocking stays efficient, small enough to stay in the last-level cache).
 constexpr std::int64_t kWidenFloats = 1 << 20;
 
-// M > 1 with f16 weights (oneDNN 2.6 has no f16 matmul on CPUs), bf16 weights on CPUs without a
-// oneDNN bf16 matmul, int4 weights, and int8 weights without their per-channel copy: slices of output
+// M above the GEMV's range with f16 weights (oneDNN 2.6 has no f16 matmul on CPUs), bf16 weights on CPUs
+// without a oneDNN bf16 matmul, and int8 weights without their per-channel copy: slices of output
 // features are widened to f32 in a per-thread buffer and multiplied by oneDNN. The widening reads each weight
 // once per call, against M multiply-adds.
 void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool acc,
@@ -59,12 +82,16 @@ void widened_matmul(const float* x, std::int64_t m, const Weight& w, const float
     } else {
       dequantize(w, n0, n1, out);
     }
-    // Int8 and int4 are OutIn; 16-bit InOut slices come out [k, n1 - n0].
+    // Int8 is OutIn; 16-bit InOut slices come out [k, n1 - n0].
     const Weight part{buf.data(), n1 - n0, w.k, w.layout};
     onednn::matmul(x, m, part, bias ? bias + n0 : nullptr, y + n0, acc, ldx, ldy);
   }
 }
 }  // namespace
+
+bool matmul_uses_gemv(std::int64_t m, const Weight& w) {
+  return m <= gemv_max_m(w);
+}
 
 void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, float* y, bool accumulate,
             std::int64_t ldx, std::int64_t ldy, Epilogue then) {
@@ -72,13 +99,11 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
   if (ldx <= 0) ldx = w.k;
   if (ldy <= 0) ldy = w.n;
   check_storage(w);
-  const bool onednn_float =
-      w.storage == Storage::F32 || (w.storage == Storage::BF16 && onednn::has_bf16_matmul());
-  if (use_gemv(m, w))
+  if (matmul_uses_gemv(m, w))
     gemv::matmul(x, m, w, bias, y, accumulate, ldx, ldy);
   else if (w.f32_gemm)
     return onednn::packed_matmul(x, m, *w.f32_gemm, bias, y, accumulate, ldx, ldy, then);
-  else if (onednn_float)
+  else if (onednn_in_place(w))
     return onednn::matmul(x, m, w, bias, y, accumulate, ldx, ldy, then);  // `then` is a post-op
   else if (w.storage == Storage::Int8 && w.gemm)
     onednn::int8_matmul(x, m, *w.gemm, bias, y, accumulate, ldx, ldy);
@@ -99,7 +124,7 @@ void matmul_many(const float* x, std::int64_t m, std::span<const Projection> pro
   bool gemv = true;
   for (const auto& p : projections) {
     check_storage(p.w);
-    gemv = gemv && use_gemv(m, p.w);
+    gemv = gemv && matmul_uses_gemv(m, p.w);
   }
   if (gemv) return gemv::matmul_many(x, m, projections);
   for (const auto& p : projections) matmul(x, m, p.w, p.bias, p.y);

@@ -77,19 +77,20 @@ double weight_error_bound(nk::Storage s, const std::vector<float>& w_out_in, std
   return 0;
 }
 
-// The int8 and int4 GEMVs (M = 1) quantise x too, per block of 32 with scale absmax / 127 (round to nearest):
-// the x its integer dot products see, and each element's largest rounding error (half a step).
+// The int8 and int4 GEMVs quantise each row of x too, per block of 32 with scale absmax / 127 (round to
+// nearest): the x their integer dot products see, and each element's largest rounding error (half a step).
 void quantize_x_like_gemv(std::vector<float>& x, std::vector<double>& err, std::int64_t k) {
-  for (std::int64_t b0 = 0; b0 < k; b0 += nk::kInt8Block) {
-    const std::int64_t b1 = std::min(k, b0 + nk::kInt8Block);
-    float amax = 0;
-    for (std::int64_t c = b0; c < b1; ++c) amax = std::max(amax, std::abs(x[c]));
-    const float scale = amax / 127.f, inv = amax > 0 ? 127.f / amax : 0.f;
-    for (std::int64_t c = b0; c < b1; ++c) {
-      err[c] = std::abs(double(x[c]) - std::nearbyint(x[c] * inv) * double(scale)) * 1.0001 + 1e-12;
-      x[c] = static_cast<float>(std::nearbyint(x[c] * inv)) * scale;
+  for (std::int64_t row = 0; row < static_cast<std::int64_t>(x.size()); row += k)
+    for (std::int64_t b0 = row; b0 < row + k; b0 += nk::kInt8Block) {
+      const std::int64_t b1 = std::min(row + k, b0 + nk::kInt8Block);
+      float amax = 0;
+      for (std::int64_t c = b0; c < b1; ++c) amax = std::max(amax, std::abs(x[c]));
+      const float scale = amax / 127.f, inv = amax > 0 ? 127.f / amax : 0.f;
+      for (std::int64_t c = b0; c < b1; ++c) {
+        err[c] = std::abs(double(x[c]) - std::nearbyint(x[c] * inv) * double(scale)) * 1.0001 + 1e-12;
+        x[c] = static_cast<float>(std::nearbyint(x[c] * inv)) * scale;
+      }
     }
-  }
 }
 
 // The M > 1 int8 path quantises each row of x to u8 over [min(x, 0), max(x, 0)] with a zero point:
@@ -145,14 +146,16 @@ void check(MatmulFn fn, nk::Storage storage, nk::Layout layout, std::int64_t m, 
     if (m > 2) std::fill(x.begin() + k, x.begin() + 2 * k, 0.f);             // all zero
     if (m > 3) x[3 * k + k / 2] = -x_outlier;                                // one outlier
   }
-  // What the kernel multiplies by: x itself, or x after its own rounding (int8, int4 at M = 1, bf16 at
-  // M > 1); int8 at M > 1 quantises x per row and the weights per channel, bounded below.
-  const bool int8_rows = storage == nk::Storage::Int8 && m > 1 && w.gemm;
+  // What the kernel multiplies by: x itself, or x after its own rounding (int8 and int4 on the GEMV,
+  // bf16 through oneDNN); oneDNN's int8 matmul quantises x per row and the weights per channel, bounded
+  // below. (fn is matmul, or the GEMV at M = 1, which matmul_uses_gemv also answers.)
+  const bool gemv = nk::matmul_uses_gemv(m, w);
+  const bool int8_rows = storage == nk::Storage::Int8 && !gemv && w.gemm;
   auto xk = x;
   std::vector<double> x_err(x.size(), 0.0);
-  if (nk::quantized(storage) && m == 1) quantize_x_like_gemv(xk, x_err, k);
+  if (nk::quantized(storage) && gemv) quantize_x_like_gemv(xk, x_err, k);
   if (int8_rows) row_step_errors(x, x_err, m, k);
-  if (storage == nk::Storage::BF16 && m > 1 && nk::onednn::has_bf16_matmul()) round_x_to_bf16(xk, x_err);
+  if (storage == nk::Storage::BF16 && !gemv && nk::onednn::has_bf16_matmul()) round_x_to_bf16(xk, x_err);
   std::vector<double> w_bound(orig_out_in.size());
   for (std::int64_t j = 0; j < n; ++j)
     for (std::int64_t c = 0; c < k; ++c)
@@ -366,13 +369,45 @@ TEST_CASE("weight storage: the AVX2 and AVX-512 GEMV paths agree on large shapes
   }
 }
 
-TEST_CASE("weight storage: matmul of reduced weights at M > 1 (oneDNN int8 / bf16 / widened) and M = 1") {
-  for (const auto s : kReduced)
-    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
-      for (const std::int64_t m : {1, 2, 5, 33})
-        for (const std::int64_t k : {7, 32, 100})
-          for (const std::int64_t n : {3, 64, 100})
-            for (const bool acc : {false, true}) check(public_matmul, s, layout, m, k, n, !acc, acc);
+TEST_CASE(
+    "weight storage: matmul of reduced weights at M > 1 (GEMV / oneDNN int8 / bf16 / widened) and M = 1") {
+  for (const auto isa : available_isas()) {
+    CAPTURE(static_cast<int>(isa));
+    const IsaLimit limit(isa);
+    for (const auto s : kReduced)
+      for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+        for (const std::int64_t m : {1, 2, 5, 33})
+          for (const std::int64_t k : {7, 32, 100})
+            for (const std::int64_t n : {3, 64, 100})
+              for (const bool acc : {false, true}) check(public_matmul, s, layout, m, k, n, !acc, acc);
+  }
+}
+
+TEST_CASE("weight storage: int8 and int4 on the GEMV give each of M rows exactly its M = 1 result") {
+  // A prompt's rows then get the logits a decode step would give them.
+  const std::int64_t k = 100, n = 70;
+  const auto wf = random_floats(n * k, 8);
+  for (const auto s : {nk::Storage::Int8, nk::Storage::Int4}) {
+    CAPTURE(name(s));
+    const auto p = nk::pack_weight(wf.data(), n, k, nk::Layout::OutIn, s);
+    for (const std::int64_t m : {2, 4, 17, 130, 600}) {  // 600: int4 takes x 256 rows at a time
+      if (!nk::matmul_uses_gemv(m, p.view)) continue;
+      CAPTURE(m);
+      const auto x = random_floats(m * k, 9);
+      const auto bias = random_floats(n, 10);
+      std::vector<float> many(m * n), one(n);
+      nk::matmul(x.data(), m, p.view, bias.data(), many.data());
+      int differ = 0;
+      for (std::int64_t i = 0; i < m; ++i) {
+        nk::matmul(x.data() + i * k, 1, p.view, bias.data(), one.data());
+        differ += !std::equal(one.begin(), one.end(), many.begin() + i * n);
+      }
+      CHECK(differ == 0);
+    }
+  }
+  // Int4 has no M > 1 copy: every M takes the GEMV (faster than widening at every size measured).
+  const auto p4 = nk::pack_weight(wf.data(), n, k, nk::Layout::OutIn, nk::Storage::Int4);
+  CHECK(nk::matmul_uses_gemv(4096, p4.view));
 }
 
 TEST_CASE("weight storage: large shapes (thread split, InOut row split, several widened slices)") {
@@ -436,22 +471,25 @@ TEST_CASE("weight storage: int8 at M > 1 uses its per-channel copy through oneDN
 }
 
 TEST_CASE("weight storage: matmul_many of reduced weights equals one matmul per projection") {
-  for (const auto s : kReduced) {
-    CAPTURE(name(s));
-    const std::int64_t k = 96;
-    const auto x = random_floats(k, 1);
-    const auto a = random_floats(200 * k, 2), b = random_floats(72 * k, 3);
-    const auto bias = random_floats(200, 4);
-    const auto pa = nk::pack_weight(a.data(), 200, k, nk::Layout::OutIn, s);
-    const auto pb = nk::pack_weight(b.data(), 72, k, nk::Layout::InOut, s);
-    std::vector<float> ya(200), yb(72), ra(200), rb(72);
-    const nk::Projection ps[] = {{pa.view, bias.data(), ya.data()}, {pb.view, nullptr, yb.data()}};
-    nk::matmul_many(x.data(), 1, ps);
-    nk::matmul(x.data(), 1, pa.view, bias.data(), ra.data());
-    nk::matmul(x.data(), 1, pb.view, nullptr, rb.data());
-    CHECK(ya == ra);
-    CHECK(yb == rb);
-  }
+  // M = 300: int4's GEMV takes x in chunks of rows (each quantised in turn).
+  for (const std::int64_t m : {1, 3, 300})
+    for (const auto s : kReduced) {
+      CAPTURE(m);
+      CAPTURE(name(s));
+      const std::int64_t k = 96;
+      const auto x = random_floats(m * k, 1);
+      const auto a = random_floats(200 * k, 2), b = random_floats(72 * k, 3);
+      const auto bias = random_floats(200, 4);
+      const auto pa = nk::pack_weight(a.data(), 200, k, nk::Layout::OutIn, s);
+      const auto pb = nk::pack_weight(b.data(), 72, k, nk::Layout::InOut, s);
+      std::vector<float> ya(m * 200), yb(m * 72), ra(m * 200), rb(m * 72);
+      const nk::Projection ps[] = {{pa.view, bias.data(), ya.data()}, {pb.view, nullptr, yb.data()}};
+      nk::matmul_many(x.data(), m, ps);
+      nk::matmul(x.data(), m, pa.view, bias.data(), ra.data());
+      nk::matmul(x.data(), m, pb.view, nullptr, rb.data());
+      CHECK(ya == ra);
+      CHECK(yb == rb);
+    }
 }
 
 TEST_CASE("weight storage: matvec_rows over splits of the outputs equals matmul") {
