@@ -70,4 +70,34 @@ NIB_AVX512 void int4_group(const std::int8_t* xq, const float* xs, const std::in
   _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
 }
 
+NIB_AVX512 void int4_group2(const QuantizedX& x0, const QuantizedX& x1, const std::uint8_t* t, const float* s,
+                            int64_t blocks, float* sums0, float* sums1) {
+  const __m512i nibble = _mm512_set1_epi8(15);
+  __m512 a0 = _mm512_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
+  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows / 2, s += kInt8Rows) {
+    // Each chunk's nibbles are unpacked once for both x rows.
+    __m512i lo0 = _mm512_set1_epi32(-8 * x0.xsum[b]), hi0 = _mm512_setzero_si512();
+    __m512i lo1 = _mm512_set1_epi32(-8 * x1.xsum[b]), hi1 = _mm512_setzero_si512();
+    const std::int8_t* p0 = x0.xq + b * kInt8Block;
+    const std::int8_t* p1 = x1.xq + b * kInt8Block;
+    for (int j = 0; j < 4; ++j) {
+      std::int32_t l0, h0, l1, h1;
+      std::memcpy(&l0, p0 + 4 * j, sizeof l0);
+      std::memcpy(&h0, p0 + 16 + 4 * j, sizeof h0);
+      std::memcpy(&l1, p1 + 4 * j, sizeof l1);
+      std::memcpy(&h1, p1 + 16 + 4 * j, sizeof h1);
+      const __m512i w = _mm512_loadu_si512(t + 64 * j);
+      const __m512i wl = _mm512_and_si512(w, nibble), wh = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
+      lo0 = _mm512_dpbusd_epi32(lo0, wl, _mm512_set1_epi32(l0));
+      hi0 = _mm512_dpbusd_epi32(hi0, wh, _mm512_set1_epi32(h0));
+      lo1 = _mm512_dpbusd_epi32(lo1, wl, _mm512_set1_epi32(l1));
+      hi1 = _mm512_dpbusd_epi32(hi1, wh, _mm512_set1_epi32(h1));
+    }
+    add_block(_mm512_add_epi32(lo0, hi0), s, x0.xs[b], b, a0, a1);
+    add_block(_mm512_add_epi32(lo1, hi1), s, x1.xs[b], b, b0, b1);
+  }
+  _mm512_storeu_ps(sums0, _mm512_add_ps(a0, a1));
+  _mm512_storeu_ps(sums1, _mm512_add_ps(b0, b1));
+}
+
 }  // namespace nib::kernels::gemv::avx512

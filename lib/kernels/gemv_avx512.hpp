@@ -17,4 +17,15 @@ void int8_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum
 void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::uint8_t* t,
                 const float* s, std::int64_t blocks, float* sums);
 
+// One x row quantised per block (as above).
+struct QuantizedX {
+  const std::int8_t* xq;
+  const float* xs;
+  const std::int32_t* xsum;
+};
+// int4_group for two x rows at once, each chunk's codes unpacked once for both: sums0 for x0, sums1
+// for x1, each exactly as int4_group computes it.
+void int4_group2(const QuantizedX& x0, const QuantizedX& x1, const std::uint8_t* t, const float* s,
+                 std::int64_t blocks, float* sums0, float* sums1);
+
 }  // namespace nib::kernels::gemv::avx512
