@@ -1,4 +1,4 @@
-// AVX-512 (VNNI) M = 1 kernels. Every function here carries the target attribute, so the rest of
+// AVX-512 (VNNI) GEMV kernels. Every function here carries the target attribute, so the rest of
 // the build stays AVX2; callers check active_isa() first.
 #include "kernels/gemv_avx512.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// M = 1 GEMV kernels for CPUs with AVX-512 (see cpu_isa.hpp): compiled for that target in their own
+// GEMV kernels for CPUs with AVX-512 (see cpu_isa.hpp): compiled for that target in their own
 // file and called only when active_isa() allows it.
 #include <cstdint>
 
