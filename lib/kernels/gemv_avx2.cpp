@@ -387,7 +387,8 @@ void quantized_rows(const MatvecInput& in, int64_t m, const Weight& w, const flo
     const int64_t r0 = std::max(n0, g * kInt8Rows), r1 = std::min(n1, (g + 1) * kInt8Rows);
     int64_t i = 0;
     auto row = [&](int64_t r) {
-      return avx512::QuantizedX{in.xq + r * blocks * kInt8Block, in.xs + r * blocks, in.xsum + r * blocks};
+      return MatvecInput{nullptr, w.k, in.xq + r * blocks * kInt8Block, in.xs + r * blocks,
+                         in.xsum + r * blocks};
     };
     auto store = [&](const float* sums, int64_t r) {
       store_sums(sums + (r0 - g * kInt8Rows), static_cast<int>(r1 - r0), bias ? bias + r0 : nullptr,
@@ -401,10 +402,10 @@ void quantized_rows(const MatvecInput& in, int64_t m, const Weight& w, const flo
         store(s1, i + 1);
       }
     for (; i < m; ++i) {
-      const avx512::QuantizedX x = row(i);
+      const MatvecInput x = row(i);
       alignas(64) float sums[kInt8Rows];
       if (int4 && vnni)
-        avx512::int4_group(x.xq, x.xs, x.xsum, pairs, s, blocks, sums);
+        avx512::int4_group(x, pairs, s, blocks, sums);
       else if (int4)
         int4_group(x.xq, x.xs, x.xsum, pairs, s, blocks, sums);
       else if (vnni)

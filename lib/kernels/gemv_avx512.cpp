@@ -49,55 +49,49 @@ NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::in
   _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
 }
 
-NIB_AVX512 void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum,
-                           const std::uint8_t* t, const float* s, int64_t blocks, float* sums) {
+namespace {
+// The int4 row sums of R x rows at once: each chunk's codes are loaded and unpacked once for all R
+// rows; per row, two chains of 4 vpdpbusd (low nibbles, high nibbles), the first started at -8·Σxq
+// to undo the codes' offset. Each row's sums are those of R = 1.
+template <int R>
+NIB_AVX512 inline void int4_rows(const MatvecInput* const (&x)[R], const std::uint8_t* t, const float* s,
+                                 int64_t blocks, float* const (&sums)[R]) {
   const __m512i nibble = _mm512_set1_epi8(15);
-  __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0;
+  __m512 acc0[R], acc1[R];
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows / 2, s += kInt8Rows) {
-    // Two chains of 4 vpdpbusd each (low nibbles, high nibbles); the first starts at -8·Σxq.
-    __m512i lo = _mm512_set1_epi32(-8 * xsum[b]), hi = _mm512_setzero_si512();
-    const std::int8_t* xb = xq + b * kInt8Block;
-    for (int j = 0; j < 4; ++j) {
-      std::int32_t x0, x1;
-      std::memcpy(&x0, xb + 4 * j, sizeof x0);
-      std::memcpy(&x1, xb + 16 + 4 * j, sizeof x1);
-      const __m512i w = _mm512_loadu_si512(t + 64 * j);
-      lo = _mm512_dpbusd_epi32(lo, _mm512_and_si512(w, nibble), _mm512_set1_epi32(x0));
-      hi = _mm512_dpbusd_epi32(hi, _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble), _mm512_set1_epi32(x1));
+    __m512i lo[R], hi[R];
+    for (int r = 0; r < R; ++r) {
+      lo[r] = _mm512_set1_epi32(-8 * x[r]->xsum[b]);
+      hi[r] = _mm512_setzero_si512();
     }
-    add_block(_mm512_add_epi32(lo, hi), s, xs[b], b, acc0, acc1);
-  }
-  _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
-}
-
-NIB_AVX512 void int4_group2(const QuantizedX& x0, const QuantizedX& x1, const std::uint8_t* t, const float* s,
-                            int64_t blocks, float* sums0, float* sums1) {
-  const __m512i nibble = _mm512_set1_epi8(15);
-  __m512 a0 = _mm512_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
-  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows / 2, s += kInt8Rows) {
-    // Each chunk's nibbles are unpacked once for both x rows.
-    __m512i lo0 = _mm512_set1_epi32(-8 * x0.xsum[b]), hi0 = _mm512_setzero_si512();
-    __m512i lo1 = _mm512_set1_epi32(-8 * x1.xsum[b]), hi1 = _mm512_setzero_si512();
-    const std::int8_t* p0 = x0.xq + b * kInt8Block;
-    const std::int8_t* p1 = x1.xq + b * kInt8Block;
     for (int j = 0; j < 4; ++j) {
-      std::int32_t l0, h0, l1, h1;
-      std::memcpy(&l0, p0 + 4 * j, sizeof l0);
-      std::memcpy(&h0, p0 + 16 + 4 * j, sizeof h0);
-      std::memcpy(&l1, p1 + 4 * j, sizeof l1);
-      std::memcpy(&h1, p1 + 16 + 4 * j, sizeof h1);
       const __m512i w = _mm512_loadu_si512(t + 64 * j);
       const __m512i wl = _mm512_and_si512(w, nibble), wh = _mm512_and_si512(_mm512_srli_epi16(w, 4), nibble);
-      lo0 = _mm512_dpbusd_epi32(lo0, wl, _mm512_set1_epi32(l0));
-      hi0 = _mm512_dpbusd_epi32(hi0, wh, _mm512_set1_epi32(h0));
-      lo1 = _mm512_dpbusd_epi32(lo1, wl, _mm512_set1_epi32(l1));
-      hi1 = _mm512_dpbusd_epi32(hi1, wh, _mm512_set1_epi32(h1));
+      for (int r = 0; r < R; ++r) {
+        const std::int8_t* xb = x[r]->xq + b * kInt8Block;
+        std::int32_t x0, x1;
+        std::memcpy(&x0, xb + 4 * j, sizeof x0);
+        std::memcpy(&x1, xb + 16 + 4 * j, sizeof x1);
+        lo[r] = _mm512_dpbusd_epi32(lo[r], wl, _mm512_set1_epi32(x0));
+        hi[r] = _mm512_dpbusd_epi32(hi[r], wh, _mm512_set1_epi32(x1));
+      }
     }
-    add_block(_mm512_add_epi32(lo0, hi0), s, x0.xs[b], b, a0, a1);
-    add_block(_mm512_add_epi32(lo1, hi1), s, x1.xs[b], b, b0, b1);
+    for (int r = 0; r < R; ++r)
+      add_block(_mm512_add_epi32(lo[r], hi[r]), s, x[r]->xs[b], b, acc0[r], acc1[r]);
   }
-  _mm512_storeu_ps(sums0, _mm512_add_ps(a0, a1));
-  _mm512_storeu_ps(sums1, _mm512_add_ps(b0, b1));
+  for (int r = 0; r < R; ++r) _mm512_storeu_ps(sums[r], _mm512_add_ps(acc0[r], acc1[r]));
+}
+}  // namespace
+
+NIB_AVX512 void int4_group(const MatvecInput& x, const std::uint8_t* t, const float* s, int64_t blocks,
+                           float* sums) {
+  int4_rows<1>({&x}, t, s, blocks, {sums});
+}
+
+NIB_AVX512 void int4_group2(const MatvecInput& x0, const MatvecInput& x1, const std::uint8_t* t,
+                            const float* s, int64_t blocks, float* sums0, float* sums1) {
+  int4_rows<2>({&x0, &x1}, t, s, blocks, {sums0, sums1});
 }
 
 }  // namespace nib::kernels::gemv::avx512

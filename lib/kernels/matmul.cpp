@@ -28,9 +28,10 @@ namespace {
 // from M = 2 oneDNN's register-blocked kernels win.
 constexpr std::int64_t kGemvMaxM[2] = {1, 1};
 
-// Whether oneDNN multiplies w's own values (f32, or bf16 with a oneDNN bf16 matmul) or its f32 copy.
+// Whether oneDNN multiplies w without widening it: f32 (its values, or its prepacked copy), or bf16
+// where oneDNN has a bf16 matmul.
 bool onednn_in_place(const Weight& w) {
-  return w.storage == Storage::F32 || w.f32_gemm || (w.storage == Storage::BF16 && onednn::has_bf16_matmul());
+  return w.storage == Storage::F32 || (w.storage == Storage::BF16 && onednn::has_bf16_matmul());
 }
 
 // Largest M routed to our GEMV for w. The GEMV reads each weight tile from memory once and reuses it
