@@ -148,7 +148,6 @@ void BM_gemv_storage(benchmark::State& state) {
   for (auto& p : pool) {
     nk::Weight w = one.view;
     w.data = nk::quantized(storage) ? static_cast<const void*>(p.q.data()) : p.half.data();
-    w.scales = p.scales.empty() ? nullptr : p.scales.data();
     views.push_back(w);
   }
   const char* names[] = {"f32", "bf16", "f16", "int8", "int4"};

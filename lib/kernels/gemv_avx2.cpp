@@ -283,15 +283,15 @@ void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs, std::int3
   }
 }
 
-// The 16 row sums of one int8 row group (t: its codes, s: its scales; see int8_code_index): per
+// The 16 row sums of one int8 row group (t: its first tile; see quantized_tile_bytes): per
 // block, each 32-byte half (8 rows × 4 inputs) against x's 4 codes broadcast, |w| (u8) times
 // x·sign(w) (s8) with maddubs (pairs of products fit i16: 2·127² < 2^15), summed to i32 per row with
 // madd; then the block's i32 sums scaled by the rows' scales · xs in f32.
-void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, const float* s, int64_t blocks,
-                float* sums) {
+void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, int64_t blocks, float* sums) {
   const __m256i ones = _mm256_set1_epi16(1);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
-  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows, s += kInt8Rows) {
+  for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int8)) {
+    const auto* s = reinterpret_cast<const float*>(t + quantized_code_bytes(Storage::Int8));
     __m256i d0 = _mm256_setzero_si256(), d1 = d0;
     for (int j = 0; j < kInt8Block / 4; ++j) {
       std::int32_t x4;
@@ -312,15 +312,16 @@ void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, co
   _mm256_storeu_ps(sums + 8, acc1);
 }
 
-// The 16 row sums of one int4 row group (t: its code pairs, s: its scales; see int4_code_byte): per
+// The 16 row sums of one int4 row group (t: its first tile; see int4_code_byte): per
 // block, each chunk's low and high nibbles (u8 codes 0..15) against x's 4 codes of their inputs
 // broadcast, with maddubs. A block's 8 products per i16 lane stay below 2^15 (8 · 2 · 15 · 127),
 // so they are summed in i16 and widened once with madd; Σ(code − 8)·x = Σ code·x − 8·Σx.
 void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::uint8_t* t,
-                const float* s, int64_t blocks, float* sums) {
+                int64_t blocks, float* sums) {
   const __m256i ones = _mm256_set1_epi16(1), nibble = _mm256_set1_epi8(15);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
-  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows / 2, s += kInt8Rows) {
+  for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int4)) {
+    const auto* s = reinterpret_cast<const float*>(t + quantized_code_bytes(Storage::Int4));
     __m256i p0 = _mm256_setzero_si256(), p1 = p0;  // rows 0-7 and 8-15
     const std::int8_t* xb = xq + b * kInt8Block;
     for (int j = 0; j < 4; ++j) {
@@ -379,11 +380,10 @@ void quantized_rows(const MatvecInput& in, int64_t m, const Weight& w, const flo
   const int64_t blocks = int8_blocks(w.k);
   const auto* q = static_cast<const std::int8_t*>(w.data);
   const bool vnni = active_isa() == Isa::Avx512Vnni, int4 = w.storage == Storage::Int4;
-  const int64_t group_bytes = blocks * kInt8Rows * (int4 ? kInt8Block / 2 : kInt8Block);
+  const int64_t group_bytes = blocks * quantized_tile_bytes(w.storage);
   for (int64_t g = n0 / kInt8Rows; g * kInt8Rows < n1; ++g) {
     const std::int8_t* t = q + g * group_bytes;
     const auto* pairs = reinterpret_cast<const std::uint8_t*>(t);
-    const float* s = w.scales + g * blocks * kInt8Rows;
     const int64_t r0 = std::max(n0, g * kInt8Rows), r1 = std::min(n1, (g + 1) * kInt8Rows);
     int64_t i = 0;
     auto row = [&](int64_t r) {
@@ -397,7 +397,7 @@ void quantized_rows(const MatvecInput& in, int64_t m, const Weight& w, const flo
     if (int4 && vnni)  // two rows per pass, each chunk unpacked once: prefill 128-512 tokens +22-35%
       for (; i + 2 <= m; i += 2) {
         alignas(64) float s0[kInt8Rows], s1[kInt8Rows];
-        avx512::int4_group2(row(i), row(i + 1), pairs, s, blocks, s0, s1);
+        avx512::int4_group2(row(i), row(i + 1), pairs, blocks, s0, s1);
         store(s0, i);
         store(s1, i + 1);
       }
@@ -405,13 +405,13 @@ void quantized_rows(const MatvecInput& in, int64_t m, const Weight& w, const flo
       const MatvecInput x = row(i);
       alignas(64) float sums[kInt8Rows];
       if (int4 && vnni)
-        avx512::int4_group(x, pairs, s, blocks, sums);
+        avx512::int4_group(x, pairs, blocks, sums);
       else if (int4)
-        int4_group(x.xq, x.xs, x.xsum, pairs, s, blocks, sums);
+        int4_group(x.xq, x.xs, x.xsum, pairs, blocks, sums);
       else if (vnni)
-        avx512::int8_group(x.xq, x.xs, x.xsum, t, s, blocks, sums);
+        avx512::int8_group(x.xq, x.xs, x.xsum, t, blocks, sums);
       else
-        int8_group(x.xq, x.xs, t, s, blocks, sums);
+        int8_group(x.xq, x.xs, t, blocks, sums);
       store(sums, i);
     }
   }

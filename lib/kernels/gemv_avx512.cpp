@@ -27,12 +27,13 @@ NIB_AVX512 inline void add_block(__m512i d, const float* s, float xs, int64_t b,
 }  // namespace
 
 NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum,
-                           const std::int8_t* t, const float* s, int64_t blocks, float* sums) {
+                           const std::int8_t* t, int64_t blocks, float* sums) {
   const __m512i offset = _mm512_set1_epi8(static_cast<char>(0x80));  // s8 ^ 0x80 = s8 + 128 as u8
   __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0;
-  // The group is one contiguous stream, which the hardware prefetcher follows (software prefetch
-  // measured slower).
-  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows, s += kInt8Rows) {
+  // The group's tiles are one contiguous stream, which the hardware prefetcher follows (software
+  // prefetch measured slower).
+  constexpr int64_t codes = quantized_code_bytes(Storage::Int8);
+  for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int8)) {
     // Two chains of 4 vpdpbusd each; the first starts at -128·Σxq to undo the weights' offset.
     __m512i d0 = _mm512_set1_epi32(-128 * xsum[b]), d1 = _mm512_setzero_si512();
     for (int j = 0; j < kInt8Block / 4; j += 2) {
@@ -44,7 +45,7 @@ NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::in
       d1 = _mm512_dpbusd_epi32(d1, _mm512_xor_si512(_mm512_loadu_si512(t + 64 * j + 64), offset),
                                _mm512_set1_epi32(x1));
     }
-    add_block(_mm512_add_epi32(d0, d1), s, xs[b], b, acc0, acc1);
+    add_block(_mm512_add_epi32(d0, d1), reinterpret_cast<const float*>(t + codes), xs[b], b, acc0, acc1);
   }
   _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
 }
@@ -54,12 +55,13 @@ namespace {
 // rows; per row, two chains of 4 vpdpbusd (low nibbles, high nibbles), the first started at -8·Σxq
 // to undo the codes' offset. Each row's sums are those of R = 1.
 template <int R>
-NIB_AVX512 inline void int4_rows(const MatvecInput* const (&x)[R], const std::uint8_t* t, const float* s,
-                                 int64_t blocks, float* const (&sums)[R]) {
+NIB_AVX512 inline void int4_rows(const MatvecInput* const (&x)[R], const std::uint8_t* t, int64_t blocks,
+                                 float* const (&sums)[R]) {
   const __m512i nibble = _mm512_set1_epi8(15);
   __m512 acc0[R], acc1[R];
   for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
-  for (int64_t b = 0; b < blocks; ++b, t += kInt8Block * kInt8Rows / 2, s += kInt8Rows) {
+  constexpr int64_t codes = quantized_code_bytes(Storage::Int4);
+  for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int4)) {
     __m512i lo[R], hi[R];
     for (int r = 0; r < R; ++r) {
       lo[r] = _mm512_set1_epi32(-8 * x[r]->xsum[b]);
@@ -78,20 +80,20 @@ NIB_AVX512 inline void int4_rows(const MatvecInput* const (&x)[R], const std::ui
       }
     }
     for (int r = 0; r < R; ++r)
-      add_block(_mm512_add_epi32(lo[r], hi[r]), s, x[r]->xs[b], b, acc0[r], acc1[r]);
+      add_block(_mm512_add_epi32(lo[r], hi[r]), reinterpret_cast<const float*>(t + codes), x[r]->xs[b], b,
+                acc0[r], acc1[r]);
   }
   for (int r = 0; r < R; ++r) _mm512_storeu_ps(sums[r], _mm512_add_ps(acc0[r], acc1[r]));
 }
 }  // namespace
 
-NIB_AVX512 void int4_group(const MatvecInput& x, const std::uint8_t* t, const float* s, int64_t blocks,
-                           float* sums) {
-  int4_rows<1>({&x}, t, s, blocks, {sums});
+NIB_AVX512 void int4_group(const MatvecInput& x, const std::uint8_t* t, int64_t blocks, float* sums) {
+  int4_rows<1>({&x}, t, blocks, {sums});
 }
 
 NIB_AVX512 void int4_group2(const MatvecInput& x0, const MatvecInput& x1, const std::uint8_t* t,
-                            const float* s, int64_t blocks, float* sums0, float* sums1) {
-  int4_rows<2>({&x0, &x1}, t, s, blocks, {sums0, sums1});
+                            int64_t blocks, float* sums0, float* sums1) {
+  int4_rows<2>({&x0, &x1}, t, blocks, {sums0, sums1});
 }
 
 }  // namespace nib::kernels::gemv::avx512

@@ -14,7 +14,8 @@ enum class Layout { OutIn, InOut };
 
 // Element type of a weight matrix (and, F32 or F16, of a KV cache). Int8 is symmetric with one f32 scale per
 // block of kInt8Block consecutive input features of each output (w ≈ q · scale), always OutIn and
-// stored in row groups (see int8_code_index). Int4 has the same blocks, scales and row groups with
+// stored in tiles of a row group and block (see quantized_tile_bytes). Int4 has the same blocks,
+// scales and tiles with
 // 4-bit codes, two per byte (see int4_code_byte; w ≈ (code − 8) · scale, as Q4_0).
 enum class Storage { F32, BF16, F16, Int8, Int4 };
 // Int8 or Int4: codes per block with a scale, quantised at load, read by the integer kernels.
@@ -36,12 +37,11 @@ struct F32Gemm;
 
 // A read-only weight matrix, pointing into the memory-mapped checkpoint or a buffer the model owns.
 struct Weight {
-  const void* data = nullptr;  // float, bf16 / f16 bits (uint16), int8, or int4 pairs, per `storage`
+  const void* data = nullptr;  // float, bf16 / f16 bits (uint16), or int8 / int4 tiles, per `storage`
   std::int64_t n = 0;          // output features
   std::int64_t k = 0;          // input features
   Layout layout = Layout::OutIn;
   Storage storage = Storage::F32;
-  const float* scales = nullptr;      // Int8, Int4: per group and block (int8_scale_index)
   const Int8Gemm* gemm = nullptr;     // Int8: the M > 1 copy (null: M > 1 widens the blocks instead)
   const F32Gemm* f32_gemm = nullptr;  // F32: the M > 1 copy (null: M > 1 reads `data` in place)
 
@@ -54,29 +54,45 @@ inline std::int64_t int8_blocks(std::int64_t k) {
 inline std::int64_t int8_groups(std::int64_t n) {
   return (n + kInt8Rows - 1) / kInt8Rows;
 }
-// Where int8 code (row r, input c) sits: per group of kInt8Rows rows, per block of K, per 4 inputs,
-// the 16 rows' 4 codes (64 bytes: one vpdpbusd operand, each i32 lane one row's 4 products).
-// Rows past n and inputs past k are stored as 0; a group of one block takes 512 bytes.
-inline std::int64_t int8_code_index(std::int64_t blocks, std::int64_t r, std::int64_t c) {
-  const std::int64_t tile = r / kInt8Rows * blocks + c / kInt8Block;
-  return (tile * (kInt8Block / 4) + c % kInt8Block / 4) * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
+// Int8 and int4 weights are stored in tiles, one per group of kInt8Rows rows and block of K, in
+// that order: the group's codes of the block (int8_code_index, int4_code_byte), then the 16 rows'
+// f32 scales. Codes and scales are one contiguous stream for the M = 1 kernels; with the scales in
+// an array of their own, that second stream cost ~20% of one core's read rate.
+constexpr std::int64_t kScaleBytes = kInt8Rows * 4;
+constexpr std::int64_t quantized_code_bytes(Storage s) {
+  return kInt8Rows * (s == Storage::Int4 ? kInt8Block / 2 : kInt8Block);
 }
-// Where int4 code (row r, input c) sits: the tiles of int8_code_index at half the bytes (256 per
-// group and block). Chunk j (64 bytes) holds the 16 rows' codes of block inputs 4j..4j+3 in its low
-// nibbles and of inputs 16+4j..16+4j+3 in its high ones, so one load and a mask or a shift give
-// two vpdpbusd operands. Codes past n and k are 8 (value 0).
+constexpr std::int64_t quantized_tile_bytes(Storage s) {
+  return quantized_code_bytes(s) + kScaleBytes;
+}
+inline std::int64_t quantized_tile(std::int64_t blocks, std::int64_t r, std::int64_t c) {
+  return r / kInt8Rows * blocks + c / kInt8Block;
+}
+// Where int8 code (row r, input c) sits: in its tile, per 4 inputs, the 16 rows' 4 codes (64
+// bytes: one vpdpbusd operand, each i32 lane one row's 4 products). Rows past n and inputs past k
+// are stored as 0.
+inline std::int64_t int8_code_index(std::int64_t blocks, std::int64_t r, std::int64_t c) {
+  return quantized_tile(blocks, r, c) * quantized_tile_bytes(Storage::Int8) +
+         c % kInt8Block / 4 * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
+}
+// Where int4 code (row r, input c) sits: int8's tiles at half the code bytes (256). Chunk j (64
+// bytes) holds the 16 rows' codes of block inputs 4j..4j+3 in its low nibbles and of inputs
+// 16+4j..16+4j+3 in its high ones, so one load and a mask or a shift give two vpdpbusd operands.
+// Codes past n and k are 8 (value 0).
 inline std::int64_t int4_code_byte(std::int64_t blocks, std::int64_t r, std::int64_t c) {
-  const std::int64_t tile = r / kInt8Rows * blocks + c / kInt8Block;
-  return tile * (kInt8Block * kInt8Rows / 2) + c % 16 / 4 * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
+  return quantized_tile(blocks, r, c) * quantized_tile_bytes(Storage::Int4) + c % 16 / 4 * (4 * kInt8Rows) +
+         r % kInt8Rows * 4 + c % 4;
 }
 inline bool int4_high_nibble(std::int64_t c) {
   return c % kInt8Block >= 16;
 }
-// Where the scale of row r, block b sits (int8 and int4): per group, per block, the 16 rows' scales.
-inline std::int64_t int8_scale_index(std::int64_t blocks, std::int64_t r, std::int64_t b) {
-  return (r / kInt8Rows * blocks + b) * kInt8Rows + r % kInt8Rows;
+// The byte where the scale of row r, block b sits (int8 and int4): after its tile's codes.
+inline std::int64_t quantized_scale_byte(Storage s, std::int64_t blocks, std::int64_t r, std::int64_t b) {
+  return quantized_tile(blocks, r, b * kInt8Block) * quantized_tile_bytes(s) + quantized_code_bytes(s) +
+         r % kInt8Rows * 4;
 }
-// Bytes of a weight (data and scales): what one M = 1 matmul reads.
+float quantized_scale(const Weight& w, std::int64_t r, std::int64_t b);
+// Bytes of a weight (codes and scales): what one M = 1 matmul reads.
 std::int64_t weight_bytes(const Weight& w);
 // Bytes a weight holds in memory: weight_bytes plus its M > 1 copy (int8, prepacked f32).
 std::int64_t resident_bytes(const Weight& w);
@@ -109,8 +125,7 @@ using PackedBuffer = std::vector<T, UninitializedAllocator<T>>;
 // valid: vectors keep their heap buffers).
 struct PackedWeight {
   PackedBuffer<std::uint16_t> half;
-  PackedBuffer<std::int8_t> q;
-  PackedBuffer<float> scales;
+  PackedBuffer<std::int8_t> q;  // int8 / int4 tiles
   std::shared_ptr<const Int8Gemm> gemm;
   std::shared_ptr<const F32Gemm> f32_gemm;
   Weight view;

@@ -58,8 +58,8 @@ std::int64_t gemv_max_m(const Weight& w) {
 }
 
 void check_storage(const Weight& w) {
-  if (quantized(w.storage) && (w.layout != Layout::OutIn || !w.scales))
-    throw Error(Status::Internal, "matmul: int8 and int4 weights must be OutIn with scales");
+  if (quantized(w.storage) && w.layout != Layout::OutIn)
+    throw Error(Status::Internal, "matmul: int8 and int4 weights must be OutIn");
 }
 
 // Floats of f32 weights widened at a time for oneDNN (4 MiB: a slice of outputs large enough that

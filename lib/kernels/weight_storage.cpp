@@ -45,17 +45,15 @@ void widen_16(const Weight& w, const std::uint16_t* src, int64_t n, float* out) 
     widen_row<Storage::F16>(src, n, out);
 }
 
-// Sizes p.q (code_bytes per block of each padded row) and p.scales, then for each output
-// r < groups · kInt8Rows (rows past n included, with no inputs) and block b of K stores
-// encode(r, b, x, len) as the block's scale; encode writes the block's codes from its len inputs x
-// (len 0 past n or k). Groups run in parallel (each writes its own tiles); InOut outputs are
-// gathered into a column first.
+// Sizes p.q (one tile of `storage` per group and block), then for each output r < groups · kInt8Rows
+// (rows past n included, with no inputs) and block b of K stores encode(r, b, x, len) as the
+// block's scale; encode writes the block's codes from its len inputs x (len 0 past n or k). Groups
+// run in parallel (each writes its own tiles); InOut outputs are gathered into a column first.
 template <class Encode>
-void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, int64_t code_bytes,
-                     PackedWeight& p, Encode&& encode) {
+void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Storage storage, PackedWeight& p,
+                     Encode&& encode) {
   const int64_t blocks = int8_blocks(k), groups = int8_groups(n);
-  p.q.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks * code_bytes));
-  p.scales.resize(static_cast<std::size_t>(groups * kInt8Rows * blocks));
+  p.q.resize(static_cast<std::size_t>(groups * blocks * quantized_tile_bytes(storage)));
 #pragma omp parallel
   {
     PackedBuffer<float> column;  // an InOut output's weights, gathered
@@ -71,8 +69,8 @@ void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, int6
         }
         for (int64_t b = 0; b < blocks; ++b) {
           const int64_t begin = b * kInt8Block, len = std::clamp(inputs - begin, int64_t{0}, kInt8Block);
-          p.scales[static_cast<std::size_t>(int8_scale_index(blocks, r, b))] =
-              encode(r, b, len ? row + begin : nullptr, len);
+          const float scale = encode(r, b, len ? row + begin : nullptr, len);
+          std::memcpy(p.q.data() + quantized_scale_byte(storage, blocks, r, b), &scale, sizeof scale);
         }
       }
     }
@@ -81,14 +79,21 @@ void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, int6
 
 }  // namespace
 
+float quantized_scale(const Weight& w, int64_t r, int64_t b) {
+  float s;
+  std::memcpy(&s, static_cast<const char*>(w.data) + quantized_scale_byte(w.storage, int8_blocks(w.k), r, b),
+              sizeof s);
+  return s;
+}
+
 int64_t weight_bytes(const Weight& w) {
   const int64_t count = w.n * w.k;
   switch (w.storage) {
     case Storage::F32: return 4 * count;
     case Storage::BF16:
     case Storage::F16: return 2 * count;
-    case Storage::Int8: return int8_groups(w.n) * kInt8Rows * int8_blocks(w.k) * (kInt8Block + 4);
-    case Storage::Int4: return int8_groups(w.n) * kInt8Rows * int8_blocks(w.k) * (kInt8Block / 2 + 4);
+    case Storage::Int8:
+    case Storage::Int4: return int8_groups(w.n) * int8_blocks(w.k) * quantized_tile_bytes(w.storage);
   }
   return 0;
 }
@@ -132,12 +137,12 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
       const auto* q = static_cast<const std::uint8_t*>(w.data);
       const int64_t blocks = int8_blocks(w.k);
       const bool int4 = w.storage == Storage::Int4;
-      const int64_t tile_bytes = kInt8Rows * (int4 ? kInt8Block / 2 : kInt8Block);
+      const int64_t tile_bytes = quantized_tile_bytes(w.storage);
       for (int64_t r = n0; r < n1; ++r) {
         float* o = out + (r - n0) * w.k;
         const std::uint8_t* row = q + r / kInt8Rows * blocks * tile_bytes + r % kInt8Rows * 4;
         for (int64_t b = 0; b < blocks; ++b, row += tile_bytes) {
-          const float s = w.scales[int8_scale_index(blocks, r, b)];
+          const float s = quantized_scale(w, r, b);
           const int64_t c0 = b * kInt8Block, width = std::min(kInt8Block, w.k - c0);
           // The row's 4 codes (int8) or 8 (int4: low and high nibbles) of each chunk, 64 bytes apart.
           auto chunks = [&](int64_t first) {
@@ -177,7 +182,7 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
   switch (storage) {
     case Storage::F32:
       p.f32_gemm = onednn::pack_f32_gemm(src, n, k, layout);
-      p.view = {src, n, k, layout, Storage::F32, nullptr, nullptr, p.f32_gemm.get()};
+      p.view = {src, n, k, layout, Storage::F32, nullptr, p.f32_gemm.get()};
       return p;
     case Storage::BF16: p.half.resize(count);
 #pragma omp parallel for schedule(static)
@@ -193,7 +198,7 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
     }
     case Storage::Int8:
       quantize_blocks(
-          src, n, k, layout, kInt8Block, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
+          src, n, k, layout, Storage::Int8, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
             std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
             const float scale = len ? quantize_symmetric(x, len, codes) : 0.f;
             for (int64_t c = 0; c < kInt8Block; ++c)
@@ -202,11 +207,11 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
             return scale;
           });
       p.gemm = onednn::pack_int8_gemm(src, n, k, layout);
-      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int8, p.scales.data(), p.gemm.get()};
+      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int8, p.gemm.get()};
       return p;
     case Storage::Int4:
       quantize_blocks(
-          src, n, k, layout, kInt8Block / 2, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
+          src, n, k, layout, Storage::Int4, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
             std::uint8_t codes[kInt8Block];
             std::fill(codes, codes + kInt8Block, std::uint8_t{8});  // inputs past k: value 0
             const float scale = len ? quantize_int4(x, len, codes) : 0.f;
@@ -216,7 +221,7 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
                   static_cast<std::int8_t>(codes[c] | codes[c + 16] << 4);
             return scale;
           });
-      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int4, p.scales.data()};
+      p.view = {p.q.data(), n, k, Layout::OutIn, Storage::Int4};
       return p;
   }
   p.view = {p.half.data(), n, k, layout, storage};

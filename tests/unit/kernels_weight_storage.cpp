@@ -230,11 +230,10 @@ void check_inout_and_zero(const std::vector<float>& w, const nk::PackedWeight& p
     for (int c = 0; c < 40; ++c) t[c * 2 + j] = w[j * 40 + c];
   const auto pt = nk::pack_weight(t.data(), 2, 40, nk::Layout::InOut, s);
   CHECK(pt.view.layout == nk::Layout::OutIn);
-  CHECK(pt.q == p.q);
-  CHECK(pt.scales == p.scales);
+  CHECK(pt.q == p.q);  // codes and scales
   const std::vector<float> zero(32, 0.f);
   const auto pz = nk::pack_weight(zero.data(), 1, 32, nk::Layout::OutIn, s);
-  CHECK(pz.scales[0] == 0.f);
+  CHECK(nk::quantized_scale(pz.view, 0, 0) == 0.f);
   std::vector<float> back(32, 1.f);
   nk::dequantize(pz.view, 0, 1, back.data());
   for (float v : back) CHECK(v == 0.f);
@@ -272,20 +271,24 @@ TEST_CASE("weight storage: int8 blocks of 32 along K, absmax scale, InOut packed
   w[77] = -2.f;  // absmax of row 1 block 1
   const auto p = nk::pack_weight(w.data(), 2, 40, nk::Layout::OutIn, nk::Storage::Int8);
   REQUIRE(p.view.layout == nk::Layout::OutIn);
-  REQUIRE(p.scales.size() == 16 * 2);
-  REQUIRE(p.q.size() == 16 * 64);
-  CHECK(p.scales[nk::int8_scale_index(2, 0, 0)] == doctest::Approx(4.f / 127.f));
-  CHECK(p.scales[nk::int8_scale_index(2, 1, 1)] == doctest::Approx(2.f / 127.f));
+  REQUIRE(p.q.size() == 2 * (16 * 32 + 16 * 4));  // two tiles: codes, then scales
+  CHECK(nk::quantized_scale(p.view, 0, 0) == doctest::Approx(4.f / 127.f));
+  CHECK(nk::quantized_scale(p.view, 1, 1) == doctest::Approx(2.f / 127.f));
   CHECK(p.q[nk::int8_code_index(2, 0, 5)] == 127);
   CHECK(p.q[nk::int8_code_index(2, 1, 37)] == -127);
-  // Codes of one block and 4 inputs sit together, the group's 16 rows side by side.
-  CHECK(nk::int8_code_index(2, 1, 37) == 512 + 64 + 4 + 1);
-  CHECK(nk::int8_scale_index(2, 17, 1) == 2 * 16 + 16 + 1);
+  // Codes of one block and 4 inputs sit together, the group's 16 rows side by side; each tile's
+  // 512 code bytes are followed by its 16 scales.
+  CHECK(nk::int8_code_index(2, 1, 37) == 576 + 64 + 4 + 1);
+  CHECK(nk::quantized_scale_byte(nk::Storage::Int8, 2, 1, 1) == 576 + 512 + 4);
+  CHECK(nk::quantized_scale_byte(nk::Storage::Int8, 2, 17, 1) == 3 * 576 + 512 + 4);
+  float stored;
+  std::memcpy(&stored, p.q.data() + 576 + 512 + 4, sizeof stored);
+  CHECK(stored == nk::quantized_scale(p.view, 1, 1));
   // Padding (inputs 40..63, rows 2..15) is 0, so the kernels may read whole groups and blocks.
   for (std::int64_t r = 0; r < 16; ++r)
     for (std::int64_t c = 0; c < 64; ++c)
       if (r >= 2 || c >= 40) CHECK(p.q[nk::int8_code_index(2, r, c)] == 0);
-  for (std::int64_t r = 2; r < 16; ++r) CHECK(p.scales[nk::int8_scale_index(2, r, 0)] == 0.f);
+  for (std::int64_t r = 2; r < 16; ++r) CHECK(nk::quantized_scale(p.view, r, 0) == 0.f);
   CHECK(nk::weight_bytes(p.view) == 16 * 64 + 16 * 2 * 4);
   check_inout_and_zero(w, p);
 }
@@ -299,16 +302,16 @@ TEST_CASE("weight storage: int4 blocks of 32 along K, two codes a byte, InOut pa
   w[77] = -2.f;  // the largest of row 1 block 1
   const auto p = nk::pack_weight(w.data(), 2, 40, nk::Layout::OutIn, nk::Storage::Int4);
   REQUIRE(p.view.layout == nk::Layout::OutIn);
-  REQUIRE(p.view.gemm == nullptr);  // M > 1 widens the codes: no second copy
-  REQUIRE(p.scales.size() == 16 * 2);
-  REQUIRE(p.q.size() == 16 * 32);
+  REQUIRE(p.view.gemm == nullptr);                // M > 1 widens the codes: no second copy
+  REQUIRE(p.q.size() == 2 * (16 * 16 + 16 * 4));  // two tiles: code pairs, then scales
   auto code = [&](const nk::PackedWeight& pw, std::int64_t r, std::int64_t c) {
     const auto pair = static_cast<std::uint8_t>(pw.q[nk::int4_code_byte(2, r, c)]);
     return nk::int4_high_nibble(c) ? pair >> 4 : pair & 15;
   };
   // Byte layout: inputs 4j..4j+3 (low nibbles) and 16+4j.. (high) of a block share chunk j.
-  CHECK(nk::int4_code_byte(2, 1, 37) == 256 + 64 + 4 + 1);
+  CHECK(nk::int4_code_byte(2, 1, 37) == 320 + 64 + 4 + 1);
   CHECK(nk::int4_code_byte(2, 1, 21) == 64 + 4 + 1);
+  CHECK(nk::quantized_scale_byte(nk::Storage::Int4, 2, 1, 1) == 320 + 256 + 4);
   CHECK(nk::int4_high_nibble(21));
   CHECK(!nk::int4_high_nibble(5));
   // Each block's squared rounding error is at most that of Q4_0's scale (largest magnitude m → −8).
@@ -327,7 +330,7 @@ TEST_CASE("weight storage: int4 blocks of 32 along K, two codes a byte, InOut pa
         q4_0 += std::pow(double(x[c]) - q * (m / -8.f), 2);
         ours += std::pow(double(x[c]) - back[r * 40 + b0 + c], 2);
         CHECK(code(p, r, b0 + c) ==
-              std::nearbyint(back[r * 40 + b0 + c] / p.scales[nk::int8_scale_index(2, r, b0 / 32)]) + 8);
+              std::nearbyint(back[r * 40 + b0 + c] / nk::quantized_scale(p.view, r, b0 / 32)) + 8);
       }
       CAPTURE(r);
       CAPTURE(b0);
@@ -338,7 +341,7 @@ TEST_CASE("weight storage: int4 blocks of 32 along K, two codes a byte, InOut pa
   for (std::int64_t r = 0; r < 16; ++r)
     for (std::int64_t c = 0; c < 64; ++c)
       if (r >= 2 || c >= 40) CHECK(code(p, r, c) == 8);
-  for (std::int64_t r = 2; r < 16; ++r) CHECK(p.scales[nk::int8_scale_index(2, r, 0)] == 0.f);
+  for (std::int64_t r = 2; r < 16; ++r) CHECK(nk::quantized_scale(p.view, r, 0) == 0.f);
   CHECK(nk::weight_bytes(p.view) == 16 * 32 + 16 * 2 * 4);
   CHECK(nk::resident_bytes(p.view) == nk::weight_bytes(p.view));
   check_inout_and_zero(w, p);
@@ -570,12 +573,10 @@ TEST_CASE("weight storage: InOut M = 1 sums per block, the same at every thread 
 
 TEST_CASE("weight storage: int8 and int4 weights in InOut layout are rejected, not misread") {
   const std::vector<std::int8_t> q(8, 1);
-  const std::vector<float> scales(2, 1.f), x(4, 1.f);
+  const std::vector<float> x(4, 1.f);
   std::vector<float> y(2);
   for (const auto s : {nk::Storage::Int8, nk::Storage::Int4}) {
-    const nk::Weight w{q.data(), 2, 4, nk::Layout::InOut, s, scales.data()};
+    const nk::Weight w{q.data(), 2, 4, nk::Layout::InOut, s};
     CHECK_THROWS(nk::matmul(x.data(), 1, w, nullptr, y.data()));
-    const nk::Weight no_scales{q.data(), 2, 4, nk::Layout::OutIn, s};
-    CHECK_THROWS(nk::matmul(x.data(), 1, no_scales, nullptr, y.data()));
   }
 }
