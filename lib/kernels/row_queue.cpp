@@ -36,26 +36,45 @@ void RowQueue::start(const RowSplit& split, int parts, int part) {
 }
 
 bool RowQueue::next(const RowSplit& split, int parts, int part, std::int64_t& r0, std::int64_t& r1) {
-  auto rows = [&](std::int64_t u0, std::int64_t u1) {
-    r0 = std::min(split.n, u0 * split.align);
-    r1 = std::min(split.n, u1 * split.align);
-    return true;
-  };
   std::atomic<std::uint64_t>& own = slots_[part].range;
-  std::uint64_t v = own.load(std::memory_order_acquire);
-  while (first_of(v) < end_of(v)) {
-    const std::int64_t f = first_of(v), e = end_of(v), to = std::min(e, f + split.chunk);
-    if (own.compare_exchange_weak(v, pack(to, e), std::memory_order_acq_rel)) return rows(f, to);
-  }
-  for (int i = 1; i < parts; ++i) {
-    std::atomic<std::uint64_t>& other = slots_[(part + i) % parts].range;
-    v = other.load(std::memory_order_acquire);
+  do {
+    std::uint64_t v = own.load(std::memory_order_acquire);
     while (first_of(v) < end_of(v)) {
-      const std::int64_t f = first_of(v), e = end_of(v), from = std::max(f, e - split.chunk);
-      if (other.compare_exchange_weak(v, pack(f, from), std::memory_order_acq_rel)) return rows(from, e);
+      // A chunk, or half of what is left once that is less than two: the threads then finish
+      // within a unit of each other instead of a chunk.
+      const std::int64_t f = first_of(v), e = end_of(v);
+      const std::int64_t to = f + std::min(split.chunk, std::max<std::int64_t>(1, (e - f) / 2));
+      if (own.compare_exchange_weak(v, pack(to, e), std::memory_order_acq_rel)) {
+        r0 = std::min(split.n, f * split.align);
+        r1 = std::min(split.n, to * split.align);
+        return true;
+      }
+    }
+  } while (steal_half(parts, part));
+  return false;
+}
+
+bool RowQueue::steal_half(int parts, int part) {
+  for (;;) {
+    // The share with the most units left; its owner keeps the front half.
+    int victim = -1;
+    std::uint64_t v = 0;
+    for (int i = 1; i < parts; ++i) {
+      const int p = (part + i) % parts;
+      const std::uint64_t w = slots_[p].range.load(std::memory_order_acquire);
+      if (end_of(w) - first_of(w) > end_of(v) - first_of(v)) {
+        victim = p;
+        v = w;
+      }
+    }
+    if (victim < 0) return false;
+    const std::int64_t f = first_of(v), e = end_of(v), from = f + (e - f) / 2;
+    if (slots_[victim].range.compare_exchange_strong(v, pack(f, from), std::memory_order_acq_rel)) {
+      // Only this thread writes its own empty share; others take from it only once it is not empty.
+      slots_[part].range.store(pack(from, e), std::memory_order_release);
+      return true;
     }
   }
-  return false;
 }
 
 std::int64_t row_chunk(std::int64_t row_bytes, std::int64_t align) {

@@ -2,9 +2,11 @@
 // Work sharing for the projections of a decode step. The rows [0, n) of a projection, in units of
 // `align` rows, start as one contiguous share per thread, as kernels::share() splits them. Each
 // thread walks its own share front to back in chunks (one contiguous stream, which the hardware
-// prefetcher follows), then takes chunks from the back of shares other threads have not finished.
-// A thread slowed down by its core or by the memory system then no longer holds the others at the
-// next barrier; which thread computes a row does not change its value.
+// prefetcher follows). A thread whose share is empty takes the back half of the largest share left
+// as its own, and walks it the same way (others may in turn take half of it). A thread slowed down
+// by its core or by the memory system then no longer holds the others at the next barrier, and the
+// threads finish within about one chunk of each other; which thread computes a row does not change
+// its value.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -25,8 +27,8 @@ class RowQueue {
   // thread may take rows of a previous use still (the uses of one queue are separated by barriers,
   // and each use ends with every share empty).
   void start(const RowSplit& split, int parts, int part);
-  // The next rows [r0, r1) for thread `part`: from the front of its own share, then from the back
-  // of another's. False when every share is empty.
+  // The next rows [r0, r1) for thread `part`: from the front of its own share, which is refilled
+  // with the back half of another's when empty. False when every share is empty.
   bool next(const RowSplit& split, int parts, int part, std::int64_t& r0, std::int64_t& r1);
   // start, then work(r0, r1) for every range next hands thread `part`.
   template <class Work>
@@ -37,6 +39,9 @@ class RowQueue {
   }
 
  private:
+  // Moves the back half of the largest other share into thread `part`'s empty one; false if all
+  // are empty.
+  bool steal_half(int parts, int part);
   // One share per cache line: first unit in the high 32 bits, end unit in the low 32.
   struct alignas(64) Slot {
     std::atomic<std::uint64_t> range{0};
