@@ -15,8 +15,8 @@ enum class Layout { OutIn, InOut };
 // Element type of a weight matrix (and, F32 or F16, of a KV cache). Int8 is symmetric with one f32 scale per
 // block of kInt8Block consecutive input features of each output (w ≈ q · scale), always OutIn and
 // stored in tiles of a row group and block (see quantized_tile_bytes). Int4 has the same blocks,
-// scales and tiles with
-// 4-bit codes, two per byte (see int4_code_byte; w ≈ (code − 8) · scale, as Q4_0).
+// scales and tiles with 4-bit codes, two per byte (see int4_code_byte; w ≈ (code − 8) · scale, as
+// Q4_0).
 enum class Storage { F32, BF16, F16, Int8, Int4 };
 // Int8 or Int4: codes per block with a scale, quantised at load, read by the integer kernels.
 constexpr bool quantized(Storage s) {

@@ -2,11 +2,11 @@
 // Work sharing for the projections of a decode step. The rows [0, n) of a projection, in units of
 // `align` rows, start as one contiguous share per thread, as kernels::share() splits them. Each
 // thread walks its own share front to back in chunks (one contiguous stream, which the hardware
-// prefetcher follows). A thread whose share is empty takes the back half of the largest share left
-// as its own, and walks it the same way (others may in turn take half of it). A thread slowed down
-// by its core or by the memory system then no longer holds the others at the next barrier, and the
-// threads finish within about one chunk of each other; which thread computes a row does not change
-// its value.
+// prefetcher follows), which shrink to half of what is left near its end. A thread whose share is
+// empty takes the back half of the largest share left as its own and walks it the same way (others
+// may in turn take half of it). A thread slowed down by its core or by the memory system then no
+// longer holds the others at the next barrier, and the threads finish within about one unit of each
+// other. Which thread computes a row does not change its value.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -14,7 +14,7 @@
 namespace nib::kernels {
 
 // What a projection's rows are walked in: n rows, shares and chunks at multiples of align rows,
-// chunks of `chunk` units.
+// chunks of at most `chunk` units.
 struct RowSplit {
   std::int64_t n = 0, align = 1, chunk = 1;
 };
