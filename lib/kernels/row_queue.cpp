@@ -35,26 +35,38 @@ void RowQueue::start(const RowSplit& split, int parts, int part) {
   slots_[part].range.store(pack(first, end), std::memory_order_release);
 }
 
+namespace {
+// Where a claim from the front of [f, e) ends: a chunk, or half of what is left once that is less
+// than two, so the threads finish within a unit of each other instead of a chunk.
+std::int64_t claim_end(const RowSplit& split, std::int64_t f, std::int64_t e) {
+  return f + std::min(split.chunk, std::max<std::int64_t>(1, (e - f) / 2));
+}
+}  // namespace
+
 bool RowQueue::next(const RowSplit& split, int parts, int part, std::int64_t& r0, std::int64_t& r1) {
   std::atomic<std::uint64_t>& own = slots_[part].range;
-  do {
-    std::uint64_t v = own.load(std::memory_order_acquire);
-    while (first_of(v) < end_of(v)) {
-      // A chunk, or half of what is left once that is less than two: the threads then finish
-      // within a unit of each other instead of a chunk.
-      const std::int64_t f = first_of(v), e = end_of(v);
-      const std::int64_t to = f + std::min(split.chunk, std::max<std::int64_t>(1, (e - f) / 2));
-      if (own.compare_exchange_weak(v, pack(to, e), std::memory_order_acq_rel)) {
-        r0 = std::min(split.n, f * split.align);
-        r1 = std::min(split.n, to * split.align);
-        return true;
-      }
+  std::uint64_t v = own.load(std::memory_order_acquire);
+  std::int64_t f = 0, e = 0, to = 0;
+  for (;;) {
+    if (first_of(v) >= end_of(v)) {
+      if (!steal_half(parts, part, f, e)) return false;
+      // The first claim is taken before the rest is published, so a stolen range is never stolen
+      // back before any of it is done.
+      to = claim_end(split, f, e);
+      if (to < e) own.store(pack(to, e), std::memory_order_release);
+      break;
     }
-  } while (steal_half(parts, part));
-  return false;
+    f = first_of(v);
+    e = end_of(v);
+    to = claim_end(split, f, e);
+    if (own.compare_exchange_weak(v, pack(to, e), std::memory_order_acq_rel)) break;
+  }
+  r0 = std::min(split.n, f * split.align);
+  r1 = std::min(split.n, to * split.align);
+  return true;
 }
 
-bool RowQueue::steal_half(int parts, int part) {
+bool RowQueue::steal_half(int parts, int part, std::int64_t& first, std::int64_t& end) {
   for (;;) {
     // The share with the most units left; its owner keeps the front half.
     int victim = -1;
@@ -70,8 +82,8 @@ bool RowQueue::steal_half(int parts, int part) {
     if (victim < 0) return false;
     const std::int64_t f = first_of(v), e = end_of(v), from = f + (e - f) / 2;
     if (slots_[victim].range.compare_exchange_strong(v, pack(f, from), std::memory_order_acq_rel)) {
-      // Only this thread writes its own empty share; others take from it only once it is not empty.
-      slots_[part].range.store(pack(from, e), std::memory_order_release);
+      first = from;
+      end = e;
       return true;
     }
   }

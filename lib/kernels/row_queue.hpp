@@ -39,9 +39,10 @@ class RowQueue {
   }
 
  private:
-  // Moves the back half of the largest other share into thread `part`'s empty one; false if all
-  // are empty.
-  bool steal_half(int parts, int part);
+  // Takes the back half [first, end) of the largest share of another thread; false if all are
+  // empty. Only thread `part` writes its own share while it is empty: others take from a share
+  // only once it is not.
+  bool steal_half(int parts, int part, std::int64_t& first, std::int64_t& end);
   // One share per cache line: first unit in the high 32 bits, end unit in the low 32.
   struct alignas(64) Slot {
     std::atomic<std::uint64_t> range{0};
