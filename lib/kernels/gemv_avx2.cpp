@@ -291,7 +291,7 @@ void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, in
   const __m256i ones = _mm256_set1_epi16(1);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
   for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int8)) {
-    const auto* s = reinterpret_cast<const float*>(t + quantized_code_bytes(Storage::Int8));
+    const float* s = tile_scales(t, Storage::Int8);
     __m256i d0 = _mm256_setzero_si256(), d1 = d0;
     for (int j = 0; j < kInt8Block / 4; ++j) {
       std::int32_t x4;
@@ -321,7 +321,7 @@ void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum
   const __m256i ones = _mm256_set1_epi16(1), nibble = _mm256_set1_epi8(15);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
   for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int4)) {
-    const auto* s = reinterpret_cast<const float*>(t + quantized_code_bytes(Storage::Int4));
+    const float* s = tile_scales(t, Storage::Int4);
     __m256i p0 = _mm256_setzero_si256(), p1 = p0;  // rows 0-7 and 8-15
     const std::int8_t* xb = xq + b * kInt8Block;
     for (int j = 0; j < 4; ++j) {

@@ -32,7 +32,6 @@ NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::in
   __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0;
   // The group's tiles are one contiguous stream, which the hardware prefetcher follows (software
   // prefetch measured slower).
-  constexpr int64_t codes = quantized_code_bytes(Storage::Int8);
   for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int8)) {
     // Two chains of 4 vpdpbusd each; the first starts at -128·Σxq to undo the weights' offset.
     __m512i d0 = _mm512_set1_epi32(-128 * xsum[b]), d1 = _mm512_setzero_si512();
@@ -45,7 +44,7 @@ NIB_AVX512 void int8_group(const std::int8_t* xq, const float* xs, const std::in
       d1 = _mm512_dpbusd_epi32(d1, _mm512_xor_si512(_mm512_loadu_si512(t + 64 * j + 64), offset),
                                _mm512_set1_epi32(x1));
     }
-    add_block(_mm512_add_epi32(d0, d1), reinterpret_cast<const float*>(t + codes), xs[b], b, acc0, acc1);
+    add_block(_mm512_add_epi32(d0, d1), tile_scales(t, Storage::Int8), xs[b], b, acc0, acc1);
   }
   _mm512_storeu_ps(sums, _mm512_add_ps(acc0, acc1));
 }
@@ -60,7 +59,6 @@ NIB_AVX512 inline void int4_rows(const MatvecInput* const (&x)[R], const std::ui
   const __m512i nibble = _mm512_set1_epi8(15);
   __m512 acc0[R], acc1[R];
   for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
-  constexpr int64_t codes = quantized_code_bytes(Storage::Int4);
   for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int4)) {
     __m512i lo[R], hi[R];
     for (int r = 0; r < R; ++r) {
@@ -80,8 +78,8 @@ NIB_AVX512 inline void int4_rows(const MatvecInput* const (&x)[R], const std::ui
       }
     }
     for (int r = 0; r < R; ++r)
-      add_block(_mm512_add_epi32(lo[r], hi[r]), reinterpret_cast<const float*>(t + codes), x[r]->xs[b], b,
-                acc0[r], acc1[r]);
+      add_block(_mm512_add_epi32(lo[r], hi[r]), tile_scales(t, Storage::Int4), x[r]->xs[b], b, acc0[r],
+                acc1[r]);
   }
   for (int r = 0; r < R; ++r) _mm512_storeu_ps(sums[r], _mm512_add_ps(acc0[r], acc1[r]));
 }

@@ -68,6 +68,10 @@ constexpr std::int64_t quantized_tile_bytes(Storage s) {
 inline std::int64_t quantized_tile(std::int64_t blocks, std::int64_t r, std::int64_t c) {
   return r / kInt8Rows * blocks + c / kInt8Block;
 }
+// The 16 rows' scales of the tile starting at `tile`.
+inline const float* tile_scales(const void* tile, Storage s) {
+  return reinterpret_cast<const float*>(static_cast<const char*>(tile) + quantized_code_bytes(s));
+}
 // Where int8 code (row r, input c) sits: in its tile, per 4 inputs, the 16 rows' 4 codes (64
 // bytes: one vpdpbusd operand, each i32 lane one row's 4 products). Rows past n and inputs past k
 // are stored as 0.

@@ -140,9 +140,10 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
       const int64_t tile_bytes = quantized_tile_bytes(w.storage);
       for (int64_t r = n0; r < n1; ++r) {
         float* o = out + (r - n0) * w.k;
-        const std::uint8_t* row = q + r / kInt8Rows * blocks * tile_bytes + r % kInt8Rows * 4;
-        for (int64_t b = 0; b < blocks; ++b, row += tile_bytes) {
-          const float s = quantized_scale(w, r, b);
+        const std::uint8_t* tile = q + r / kInt8Rows * blocks * tile_bytes;
+        for (int64_t b = 0; b < blocks; ++b, tile += tile_bytes) {
+          const std::uint8_t* row = tile + r % kInt8Rows * 4;
+          const float s = tile_scales(tile, w.storage)[r % kInt8Rows];
           const int64_t c0 = b * kInt8Block, width = std::min(kInt8Block, w.k - c0);
           // The row's 4 codes (int8) or 8 (int4: low and high nibbles) of each chunk, 64 bytes apart.
           auto chunks = [&](int64_t first) {
