@@ -1,12 +1,12 @@
 // Attention for one sequence. Decode and short chunks go one (query, head) row at a time: scores
-// over the visible key range (four keys per pass so each q vector load serves four dot products),
-// softmax, then the weighted sum of V rows. Prefill and encoder batches go a block of queries of one
-// head at a time as two single-threaded GEMMs (S = Q·Kᵀ, O = P·V) around a row softmax, which runs
-// at GEMM speed instead of dot-product speed. Work items are spread over threads dynamically
-// (causal rows differ in length); each thread owns one slice of the caller's scratch, so nothing is
-// allocated. K and V may be f32 or f16 (an f16 KV cache): the row path widens them as it reads
-// them, the block path widens the block's key range of one head into its scratch slot first (a
-// 1/64 share of the GEMM work: each widened key serves a block of 64 queries).
+// over the visible key range, softmax, then the weighted sum of V rows; a decode step's share
+// (attention_rows) takes the heads of a GQA group together, reading their K and V once. Prefill and encoder
+// batches go a block of queries of one head at a time as two single-threaded GEMMs (S = Q·Kᵀ, O = P·V) around
+// a row softmax, which runs at GEMM speed instead of dot-product speed. Work items are spread over threads
+// dynamically (causal rows differ in length); each thread owns one slice of the caller's scratch, so nothing
+// is allocated. K and V may be f32 or f16 (an f16 KV cache): the row path widens them as it reads them, the
+// block path widens the block's key range of one head into its scratch slot first (a 1/64 share of the GEMM
+// work: each widened key serves a block of 64 queries).
 #include <immintrin.h>
 #include <omp.h>
 
@@ -37,9 +37,13 @@ int64_t block_rows(const AttentionShape& s) {
 int64_t padded_kv(const AttentionShape& s) {
   return (s.n_kv + 15) / 16 * 16;
 }
-// Monotone in n_q and n_kv, so a scratch sized for the largest shape serves every smaller call.
+int64_t heads_per_kv(const AttentionShape& s) {
+  return s.n_kv_heads > 0 ? std::max<int64_t>(1, s.n_heads / s.n_kv_heads) : 1;
+}
+// Score rows: a block's queries, or a decode step's GQA group of heads. Monotone in n_q and n_kv, so
+// a scratch sized for the largest shape serves every smaller call.
 int64_t scores_per_slot(const AttentionShape& s) {
-  return block_rows(s) * padded_kv(s);
+  return std::max(block_rows(s), heads_per_kv(s)) * padded_kv(s);
 }
 // Floats per thread's slot: the scores, and for f16 blocks the widened K and V of one head.
 int64_t slot_floats(const AttentionShape& s, Storage kv) {
@@ -55,53 +59,85 @@ void visible(const AttentionShape& s, int64_t pos, int64_t& lo, int64_t& hi) {
   if (s.window > 0) lo = std::max<int64_t>(0, pos - s.window + 1);
 }
 
+// Keys per pass of attend_heads: a pass's K or V rows of one head (16 KB at head_dim 64) stay in L1
+// while every head of a GQA group reads them. A multiple of dot4's four keys.
+constexpr int64_t kKeyChunk = 64;
+
+// Heads 0..g-1 of one query, which share one KV head (their q and out rows are head_dim apart):
+// scores over keys lo..hi-1 (four keys per pass so each q vector load serves four dot products),
+// softmax, then the weighted sum of V rows. Keys are taken kKeyChunk at a time, each chunk for every
+// head before the next, so a group reads its K and V from memory once; every head's arithmetic is
+// that of g = 1, in the same order (a chunk's partial sums go through `out`, exactly).
+// scores: g rows of s_ld floats. q has been fully read before out is written, so out may alias q.
 template <Storage S>
-void attend_row(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
-                int64_t lo, int64_t hi, const std::uint8_t* key_mask, float scale, float* scores,
-                float* out) {
-  const int64_t hd = s.head_dim, ld = s.kv_stride;
-  // Scores for keys lo..hi-1, stored at scores[0..n); masked keys get -inf (exp -> 0).
-  const int64_t n = hi - lo;
-  int64_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const simd::Elem<S>* kj = k + (lo + j) * ld;
-    _mm_storeu_ps(scores + j, _mm_mul_ps(simd::dot4<S>(q, kj, kj + ld, kj + 2 * ld, kj + 3 * ld, hd),
+void attend_heads(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
+                  int64_t g, int64_t lo, int64_t hi, const std::uint8_t* key_mask, float scale, float* scores,
+                  int64_t s_ld, float* out) {
+  const int64_t hd = s.head_dim, ld = s.kv_stride, n = hi - lo;
+  // Scores for keys lo..hi-1 at scores[h * s_ld + 0..n); masked keys get -inf (exp -> 0).
+  for (int64_t c0 = 0; c0 < n; c0 += kKeyChunk) {
+    const int64_t c1 = std::min(n, c0 + kKeyChunk);
+    for (int64_t h = 0; h < g; ++h) {
+      const float* qh = q + h * hd;
+      float* sc = scores + h * s_ld;
+      int64_t j = c0;
+      for (; j + 4 <= c1; j += 4) {
+        const simd::Elem<S>* kj = k + (lo + j) * ld;
+        _mm_storeu_ps(sc + j, _mm_mul_ps(simd::dot4<S>(qh, kj, kj + ld, kj + 2 * ld, kj + 3 * ld, hd),
                                          _mm_set1_ps(scale)));
-  }
-  for (; j < n; ++j) scores[j] = simd::dot1<S>(q, k + (lo + j) * ld, hd) * scale;
-  if (key_mask)
-    for (j = 0; j < n; ++j)
-      if (!key_mask[lo + j]) scores[j] = -INFINITY;
-  softmax_row(scores, n);
-  // out = Σ p_j v_j (q has been fully read, so out may alias q), summed over j in order: 64 columns
-  // at a time held in registers across all keys, then any last columns accumulated in place.
-  const int64_t wide = hd / 64 * 64;
-  for (int64_t d0 = 0; d0 < wide; d0 += 64) {
-    __m256 acc[8];
-    for (auto& a : acc) a = _mm256_setzero_ps();
-    for (j = 0; j < n; ++j) {
-      if (scores[j] == 0.f) continue;
-      const simd::Elem<S>* vj = v + (lo + j) * ld + d0;
-      const __m256 p = _mm256_set1_ps(scores[j]);
-      for (int i = 0; i < 8; ++i) acc[i] = _mm256_fmadd_ps(p, simd::load8<S>(vj + 8 * i), acc[i]);
+      }
+      for (; j < c1; ++j) sc[j] = simd::dot1<S>(qh, k + (lo + j) * ld, hd) * scale;
     }
-    for (int i = 0; i < 8; ++i) _mm256_storeu_ps(out + d0 + 8 * i, acc[i]);
   }
+  for (int64_t h = 0; h < g; ++h) {
+    float* sc = scores + h * s_ld;
+    if (key_mask)
+      for (int64_t j = 0; j < n; ++j)
+        if (!key_mask[lo + j]) sc[j] = -INFINITY;
+    softmax_row(sc, n);
+  }
+  // out = Σ p_j v_j, summed over j in order: 64 columns at a time held in registers across a chunk
+  // of keys, then any last columns accumulated in place.
+  const int64_t wide = hd / 64 * 64;
+  for (int64_t d0 = 0; d0 < wide; d0 += 64)
+    for (int64_t c0 = 0; c0 < n; c0 += kKeyChunk) {
+      const int64_t c1 = std::min(n, c0 + kKeyChunk);
+      for (int64_t h = 0; h < g; ++h) {
+        const float* sc = scores + h * s_ld;
+        float* o = out + h * hd + d0;
+        __m256 acc[8];
+        for (int i = 0; i < 8; ++i) acc[i] = c0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(o + 8 * i);
+        for (int64_t j = c0; j < c1; ++j) {
+          if (sc[j] == 0.f) continue;
+          const simd::Elem<S>* vj = v + (lo + j) * ld + d0;
+          const __m256 p = _mm256_set1_ps(sc[j]);
+          for (int i = 0; i < 8; ++i) acc[i] = _mm256_fmadd_ps(p, simd::load8<S>(vj + 8 * i), acc[i]);
+        }
+        for (int i = 0; i < 8; ++i) _mm256_storeu_ps(o + 8 * i, acc[i]);
+      }
+    }
   if (wide == hd) return;
-  std::fill(out + wide, out + hd, 0.f);
+  for (int64_t h = 0; h < g; ++h) std::fill(out + h * hd + wide, out + (h + 1) * hd, 0.f);
   const int64_t full = hd / 8 * 8;
   const __m256i tail = simd::tail_mask(hd - full);
-  for (j = 0; j < n; ++j) {
-    if (scores[j] == 0.f) continue;
-    const simd::Elem<S>* vj = v + (lo + j) * ld;
-    const __m256 p = _mm256_set1_ps(scores[j]);
-    int64_t d = wide;
-    for (; d < full; d += 8)
-      _mm256_storeu_ps(out + d, _mm256_fmadd_ps(p, simd::load8<S>(vj + d), _mm256_loadu_ps(out + d)));
-    if (d < hd)
-      _mm256_maskstore_ps(
-          out + d, tail,
-          _mm256_fmadd_ps(p, simd::load_tail<S>(vj + d, hd - d), _mm256_maskload_ps(out + d, tail)));
+  for (int64_t c0 = 0; c0 < n; c0 += kKeyChunk) {
+    const int64_t c1 = std::min(n, c0 + kKeyChunk);
+    for (int64_t h = 0; h < g; ++h) {
+      const float* sc = scores + h * s_ld;
+      float* o = out + h * hd;
+      for (int64_t j = c0; j < c1; ++j) {
+        if (sc[j] == 0.f) continue;
+        const simd::Elem<S>* vj = v + (lo + j) * ld;
+        const __m256 p = _mm256_set1_ps(sc[j]);
+        int64_t d = wide;
+        for (; d < full; d += 8)
+          _mm256_storeu_ps(o + d, _mm256_fmadd_ps(p, simd::load8<S>(vj + d), _mm256_loadu_ps(o + d)));
+        if (d < hd)
+          _mm256_maskstore_ps(
+              o + d, tail,
+              _mm256_fmadd_ps(p, simd::load_tail<S>(vj + d, hd - d), _mm256_maskload_ps(o + d, tail)));
+      }
+    }
   }
 }
 
@@ -112,7 +148,7 @@ template <Storage S>
 void attend_block(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
                   int64_t h, int64_t i0, int64_t i1, const std::uint8_t* key_mask, float scale, float* scores,
                   [[maybe_unused]] float* widened, float* out) {
-  const int64_t hd = s.head_dim, kvh = h / (s.n_heads / s.n_kv_heads), rows = i1 - i0;
+  const int64_t hd = s.head_dim, kvh = h / heads_per_kv(s), rows = i1 - i0;
   int64_t klo = 0, khi = 0, lo = 0, hi = 0;
   visible(s, s.q_pos0 + i0, klo, hi);
   visible(s, s.q_pos0 + i1 - 1, lo, khi);
@@ -159,21 +195,29 @@ void attend_block(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v
   onednn::sgemm(scores, ld, vb, kv_ld, false, o, s.out_stride, rows, hd, width, 1.f, 0.f);
 }
 
+// Heads h0..h1-1 of query i, which share one KV head.
+template <Storage S>
+void heads_of(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
+              int64_t i, int64_t h0, int64_t h1, const std::uint8_t* key_mask, float scale, float* scores,
+              float* out) {
+  int64_t lo = 0, hi = 0;
+  visible(s, s.q_pos0 + i, lo, hi);
+  float* o = out + i * s.out_stride + h0 * s.head_dim;
+  if (lo >= hi) {
+    std::fill(o, o + (h1 - h0) * s.head_dim, 0.f);  // nothing visible: defined as zeros
+    return;
+  }
+  const int64_t kvh = h0 / heads_per_kv(s);
+  attend_heads<S>(q + i * s.q_stride + h0 * s.head_dim, k + kvh * s.head_dim, v + kvh * s.head_dim, s,
+                  h1 - h0, lo, hi, key_mask, scale, scores, padded_kv(s), o);
+}
+
 // Row r = h · n_q + i (head-major: one head's K/V stays hot in cache across consecutive queries).
 template <Storage S>
 void row_of(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
             int64_t r, const std::uint8_t* key_mask, float scale, float* scores, float* out) {
-  const int64_t h = r / s.n_q, i = r % s.n_q;
-  int64_t lo = 0, hi = 0;
-  visible(s, s.q_pos0 + i, lo, hi);
-  float* o = out + i * s.out_stride + h * s.head_dim;
-  if (lo >= hi) {
-    std::fill(o, o + s.head_dim, 0.f);  // nothing visible: defined as zeros
-    return;
-  }
-  const int64_t kvh = h / (s.n_heads / s.n_kv_heads);
-  attend_row<S>(q + i * s.q_stride + h * s.head_dim, k + kvh * s.head_dim, v + kvh * s.head_dim, s, lo, hi,
-                key_mask, scale, scores, o);
+  const int64_t h = r / s.n_q;
+  heads_of<S>(q, k, v, s, r % s.n_q, h, h + 1, key_mask, scale, scores, out);
 }
 
 float scale_of(const AttentionShape& s) {
@@ -184,6 +228,14 @@ template <Storage S>
 void rows_impl(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, const AttentionShape& s,
                float* out, float* scratch, int slot, int64_t r0, int64_t r1) {
   float* scores = scratch + slot * slot_floats(s, S);
+  if (s.n_q == 1) {  // a decode step: the heads of each GQA group in [r0, r1) together
+    for (int64_t h = r0; h < r1;) {
+      const int64_t end = std::min(r1, (h / heads_per_kv(s) + 1) * heads_per_kv(s));
+      heads_of<S>(q, k, v, s, 0, h, end, nullptr, scale_of(s), scores, out);
+      h = end;
+    }
+    return;
+  }
   for (int64_t r = r0; r < r1; ++r) row_of<S>(q, k, v, s, r, nullptr, scale_of(s), scores, out);
 }
 

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "kernels/kernels.hpp"
@@ -169,6 +170,50 @@ TEST_CASE("kernels: attention over f16 keys and values (an f16 KV cache)") {
   check_attention(shape(130, 400, 6, 3, 40, true), false, true);        // a block chunk after 270 tokens
   check_attention(shape(100, 100, 3, 1, 16, true, 20), false, true);    // window
   check_attention(shape(16, 16, 2, 2, 7, false, 0, 1), true, true);     // mask, odd head dim
+}
+
+// A decode step's shares (attention_rows, which takes a GQA group's heads together and may split a
+// group between threads) give attention()'s rows bit for bit, in f32 and from an f16 cache.
+TEST_CASE("kernels: attention_rows shares of a decode step equal attention() exactly") {
+  for (const bool half : {false, true})
+    for (const std::int64_t hd : {20, 64, 80})
+      for (const auto& [h, kvh] : {std::pair{15, 5}, std::pair{8, 1}, std::pair{4, 4}, std::pair{6, 2}})
+        for (const std::int64_t n_kv : {1, 3, 64, 67, 130, 200}) {
+          const auto s = shape(1, n_kv, h, kvh, hd, true, 0, 3);
+          CAPTURE(half);
+          CAPTURE(hd);
+          CAPTURE(h);
+          CAPTURE(kvh);
+          CAPTURE(n_kv);
+          const auto q = random_floats(static_cast<std::size_t>(s.q_stride), 1, -2.f, 2.f);
+          const auto k = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2, -2.f, 2.f);
+          const auto v = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3, -2.f, 2.f);
+          const auto k16 = to_half(k), v16 = to_half(v);
+          const auto kv = half ? nk::Storage::F16 : nk::Storage::F32;
+          std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s, kv)));
+          std::vector<float> want(static_cast<std::size_t>(s.out_stride), 7.f), got = want;
+          if (half)
+            nk::attention(q.data(), k16.data(), v16.data(), s, want.data(), scratch.data());
+          else
+            nk::attention(q.data(), k.data(), v.data(), s, want.data(), scratch.data());
+          // Shares as a 2-thread step cuts them (8 | 7 of 15 heads splits the middle group), and a
+          // share of one head in the middle of a group.
+          const std::int64_t cut = (h + 1) / 2, one = h > 2 ? 1 : 0;
+          for (const auto& [r0, r1] :
+               {std::pair{std::int64_t{0}, cut}, std::pair{cut, std::int64_t{h}}, std::pair{one, one + 1}}) {
+            const int slot = r0 == 0 ? 0 : nk::attention_slots() - 1;
+            if (half)
+              nk::attention_rows(q.data(), k16.data(), v16.data(), s, got.data(), scratch.data(), slot, r0,
+                                 r1);
+            else
+              nk::attention_rows(q.data(), k.data(), v.data(), s, got.data(), scratch.data(), slot, r0, r1);
+          }
+          int bad = 0;
+          for (std::size_t e = 0; e < want.size(); ++e)
+            if (std::memcmp(&want[e], &got[e], sizeof(float)) != 0 && ++bad <= 3)
+              FAIL_CHECK("out[" << e << "] = " << got[e] << " vs " << want[e]);
+          CHECK(bad == 0);
+        }
 }
 
 // f16 rounding of general values: the f16 kernel's output stays within the error rounding K and V
