@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/huge_pages.hpp"
+
 namespace nib::kernels {
 
 // How a weight matrix is stored. OutIn: nn.Linear [N, K]; InOut: GPT-2 Conv1D [K, N].
@@ -105,25 +107,10 @@ std::int64_t resident_bytes(const Weight& w);
 // [k, n1 - n0] (int8: q · scale).
 void dequantize(const Weight& w, std::int64_t n0, std::int64_t n1, float* out);
 
-// An allocator whose value-initialisation leaves elements uninitialised: packed weight buffers are
-// written whole by the parallel packing loops, which then also take the pages' first-touch faults
-// (a vector's zero-fill would do that serially, on one thread, while the others wait).
+// A packed weight's buffer: uninitialised when sized (the parallel packing loops write it whole and
+// take its first-touch faults), in huge pages (see huge_pages.hpp).
 template <class T>
-struct UninitializedAllocator : std::allocator<T> {
-  UninitializedAllocator() = default;
-  template <class U>
-  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-template <class T>
-using PackedBuffer = std::vector<T, UninitializedAllocator<T>>;
+using PackedBuffer = std::vector<T, HugePageAllocator<T, true>>;
 
 // A weight converted at load into a reduced storage type, owning its buffers (moving keeps `view`
 // valid: vectors keep their heap buffers).
@@ -139,7 +126,9 @@ struct PackedWeight {
 // quantised from the same f32 values; Int4: per-block codes as Int8's, with no M > 1 copy (every M
 // takes the GEMV); F32: src itself, which must outlive the result, plus the prepacked M > 1 copy
 // where oneDNN prefers its own layout).
-PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layout layout, Storage storage);
+// The BF16/F16/Int8/Int4 buffers come from `arena` when given (a model's weights share its blocks).
+PackedWeight pack_weight(const float* src, std::int64_t n, std::int64_t k, Layout layout, Storage storage,
+                         HugePageArena* arena = nullptr);
 
 // n floats to bf16 bits, rounded to nearest even (NaN stays NaN).
 void round_to_bf16(const float* src, std::int64_t n, std::uint16_t* dst);

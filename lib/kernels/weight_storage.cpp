@@ -177,8 +177,11 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
   }
 }
 
-PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, Storage storage) {
+PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, Storage storage,
+                         HugePageArena* arena) {
   PackedWeight p;
+  p.half = PackedBuffer<std::uint16_t>(PackedBuffer<std::uint16_t>::allocator_type(arena));
+  p.q = PackedBuffer<std::int8_t>(PackedBuffer<std::int8_t>::allocator_type(arena));
   const auto count = static_cast<std::size_t>(n * k);
   switch (storage) {
     case Storage::F32:

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/huge_pages.hpp"
 #include "kernels/row_queue.hpp"
 #include "models/causal_lm.hpp"
 
@@ -79,9 +80,10 @@ class DecoderState final : public CausalState {
   DecoderShape shape_;
   std::int64_t n_ctx_, max_batch_, length_ = 0;
   KvCacheType kv_;
-  std::vector<float> k_, v_;              // f32 cache: [layers, n_ctx, kv_dim] each
-  std::vector<std::uint16_t> k16_, v16_;  // f16 cache, same layout
-  std::vector<float> staging_;            // f16: new keys | new values, max_batch rows each
+  // f32 or f16 cache: [layers, n_ctx, kv_dim] each, in huge pages (attention reads scattered rows).
+  std::vector<float, kernels::HugePageAllocator<float>> k_, v_;
+  std::vector<std::uint16_t, kernels::HugePageAllocator<std::uint16_t>> k16_, v16_;
+  std::vector<float> staging_;  // f16: new keys | new values, max_batch rows each
   std::vector<float> lora_;
 };
 

@@ -90,7 +90,7 @@ kernels::Weight WeightBinder::matrix_as(kernels::Storage storage, std::string_vi
       widened = io::to_f32(t);
       src = widened.data();
     }
-    packed_.push_back(kernels::pack_weight(src, n, k, layout, storage));
+    packed_.push_back(kernels::pack_weight(src, n, k, layout, storage, &arena_));
     w = packed_.back().view;
     store_->drop_resident(t);
   }

@@ -58,6 +58,7 @@ class WeightBinder {
   const io::WeightStore* store_;
   kernels::Storage storage_;
   std::deque<std::vector<float>> owned_;
+  kernels::HugePageArena arena_;  // the packed buffers' memory: declared first, released last
   std::deque<kernels::PackedWeight> packed_;
   std::function<void(std::size_t)> on_bind_, on_prepack_;
 };
