@@ -1,7 +1,7 @@
 // Huge-page memory for packed weights and the KV cache: the arena's buffers are aligned, disjoint and
 // in mappings advised for transparent huge pages (VmFlags "hg" in /proc/self/smaps); the allocator
 // maps large buffers of its own and leaves small ones on the heap; in AddressSanitizer builds every
-// buffer comes from the heap.
+// buffer comes from the heap. A model's converted weights come from its binder's arena.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -11,8 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "io/weight_store.hpp"
 #include "kernels/huge_pages.hpp"
 #include "kernels/kernels.hpp"
+#include "models/weight_binder.hpp"
+#include "shared_data.hpp"
 
 namespace nk = nib::kernels;
 
@@ -91,5 +94,14 @@ TEST_CASE("huge pages: packed weights come from the arena they are given") {
     CHECK_FALSE(advised_huge(on_heap.view.data));  // small, without an arena: the heap
     CHECK(std::memcmp(in_arena.view.data, on_heap.view.data,
                       static_cast<std::size_t>(nk::weight_bytes(on_heap.view))) == 0);
+  }
+}
+
+TEST_CASE("huge pages: a model's converted weights live in its binder's arena") {
+  const auto store = nib::io::WeightStore::open(nib::test::shared_path("models/tiny-llama"));
+  for (const auto storage : {nib::kernels::Storage::BF16, nib::kernels::Storage::Int8}) {
+    nib::models::WeightBinder binder(store, storage);
+    const auto w = binder.matrix("model.layers.0.mlp.up_proj.weight", 176, 64, nk::Layout::OutIn);
+    CHECK(advised_huge(w.data) == nk::huge_pages_used());  // 11 KB: on the heap without the arena
   }
 }
