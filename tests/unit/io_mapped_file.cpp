@@ -2,37 +2,22 @@
 // and read back unchanged; ranges outside the mapping, e.g. heap memory, are left alone.
 #include <doctest/doctest.h>
 
-#include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "file_builders.hpp"
 #include "io/mapped_file.hpp"
+#include "proc_smaps.hpp"
 #include "shared_data.hpp"
 
 using namespace nib::test;
 
 namespace {
 
-// Resident kB of the mapping that contains `p`, from /proc/self/smaps.
+// Resident kB of the mapping that contains `p`, from /proc/self/smaps (-1: no mapping does).
 long resident_kb(const void* p) {
-  std::ifstream smaps("/proc/self/smaps");
-  const auto at = reinterpret_cast<std::uintptr_t>(p);
-  std::string line;
-  bool inside = false;
-  while (std::getline(smaps, line)) {
-    std::uintptr_t lo = 0, hi = 0;
-    char dash = 0;
-    std::istringstream head(line);
-    if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
-      inside = lo <= at && at < hi;
-    } else if (inside && line.rfind("Rss:", 0) == 0) {
-      return std::stol(line.substr(4));
-    }
-  }
-  return -1;
+  const std::string rss = smaps_field(p, "Rss:");
+  return rss.empty() ? -1 : std::stol(rss);
 }
 
 }  // namespace

@@ -6,8 +6,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,33 +13,15 @@
 #include "kernels/huge_pages.hpp"
 #include "kernels/kernels.hpp"
 #include "models/weight_binder.hpp"
+#include "proc_smaps.hpp"
 #include "shared_data.hpp"
 
 namespace nk = nib::kernels;
 
 namespace {
 
-// The VmFlags of the mapping that holds p ("" when none does).
-std::string vm_flags(const void* p) {
-  const auto at = reinterpret_cast<std::uintptr_t>(p);
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  while (std::getline(smaps, line)) {
-    std::uintptr_t lo = 0, hi = 0;
-    char dash = 0;
-    std::istringstream head(line);
-    if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
-      inside = lo <= at && at < hi;
-      continue;
-    }
-    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
-  }
-  return "";
-}
-
 bool advised_huge(const void* p) {
-  return vm_flags(p).find(" hg") != std::string::npos;
+  return nib::test::smaps_field(p, "VmFlags:").find(" hg") != std::string::npos;
 }
 
 }  // namespace
