@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 namespace nib::kernels {
 
@@ -21,6 +22,7 @@ std::size_t round_up(std::size_t n, std::size_t to) {
 }  // namespace
 
 void* map_huge(std::size_t bytes) {
+  if (bytes > std::numeric_limits<std::size_t>::max() / 2) throw std::bad_alloc();
   const std::size_t size = round_up(std::max<std::size_t>(bytes, 1), kHugePage);
   // Map one huge page more than needed, then unmap the unaligned head and the tail.
   void* raw = ::mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

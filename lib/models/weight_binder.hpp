@@ -3,8 +3,9 @@
 // tensors are used in place (inside the mapping), F16/BF16/F64 tensors widened once into buffers the
 // binder owns. Matrices (linear modules, token embeddings) are bound in the model's weight storage
 // type: f32 as above; bf16/f16 in place when the checkpoint ships that type, else converted; int8
-// and int4 quantised from the f32 values (see kernels::pack_weight). A tensor the binder copies leaves the
-// process's resident set (io::WeightStore::drop_resident): RSS counts each weight once.
+// and int4 quantised from the f32 values (see kernels::pack_weight). Converted and quantised matrices
+// live in the binder's huge-page arena. A tensor the binder copies leaves the process's resident set
+// (io::WeightStore::drop_resident): RSS counts each weight once.
 #include <cstdint>
 #include <deque>
 #include <functional>
