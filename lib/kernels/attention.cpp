@@ -63,6 +63,15 @@ void visible(const AttentionShape& s, int64_t pos, int64_t& lo, int64_t& hi) {
 // while every head of a GQA group reads them. A multiple of dot4's four keys.
 constexpr int64_t kKeyChunk = 64;
 
+// f(c0, c1, h) for each chunk [c0, c1) of n keys, and within it for each head h < g: one chunk's K or
+// V rows serve every head before the next chunk is read. Callers capture by value: captured by
+// reference, scale and the strides were reloaded after every store (measured ~10% slower).
+template <class F>
+void each_chunk_and_head(int64_t n, int64_t g, F&& f) {
+  for (int64_t c0 = 0; c0 < n; c0 += kKeyChunk)
+    for (int64_t h = 0; h < g; ++h) f(c0, std::min(n, c0 + kKeyChunk), h);
+}
+
 // Heads 0..g-1 of one query, which share one KV head (their q and out rows are head_dim apart):
 // scores over keys lo..hi-1 (four keys per pass so each q vector load serves four dot products),
 // softmax, then the weighted sum of V rows. Keys are taken kKeyChunk at a time, each chunk for every
@@ -75,20 +84,17 @@ void attend_heads(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v
                   int64_t s_ld, float* out) {
   const int64_t hd = s.head_dim, ld = s.kv_stride, n = hi - lo;
   // Scores for keys lo..hi-1 at scores[h * s_ld + 0..n); masked keys get -inf (exp -> 0).
-  for (int64_t c0 = 0; c0 < n; c0 += kKeyChunk) {
-    const int64_t c1 = std::min(n, c0 + kKeyChunk);
-    for (int64_t h = 0; h < g; ++h) {
-      const float* qh = q + h * hd;
-      float* sc = scores + h * s_ld;
-      int64_t j = c0;
-      for (; j + 4 <= c1; j += 4) {
-        const simd::Elem<S>* kj = k + (lo + j) * ld;
-        _mm_storeu_ps(sc + j, _mm_mul_ps(simd::dot4<S>(qh, kj, kj + ld, kj + 2 * ld, kj + 3 * ld, hd),
-                                         _mm_set1_ps(scale)));
-      }
-      for (; j < c1; ++j) sc[j] = simd::dot1<S>(qh, k + (lo + j) * ld, hd) * scale;
+  each_chunk_and_head(n, g, [=](int64_t c0, int64_t c1, int64_t h) {
+    const float* qh = q + h * hd;
+    float* sc = scores + h * s_ld;
+    int64_t j = c0;
+    for (; j + 4 <= c1; j += 4) {
+      const simd::Elem<S>* kj = k + (lo + j) * ld;
+      _mm_storeu_ps(sc + j, _mm_mul_ps(simd::dot4<S>(qh, kj, kj + ld, kj + 2 * ld, kj + 3 * ld, hd),
+                                       _mm_set1_ps(scale)));
     }
-  }
+    for (; j < c1; ++j) sc[j] = simd::dot1<S>(qh, k + (lo + j) * ld, hd) * scale;
+  });
   for (int64_t h = 0; h < g; ++h) {
     float* sc = scores + h * s_ld;
     if (key_mask)
@@ -100,45 +106,39 @@ void attend_heads(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v
   // of keys, then any last columns accumulated in place.
   const int64_t wide = hd / 64 * 64;
   for (int64_t d0 = 0; d0 < wide; d0 += 64)
-    for (int64_t c0 = 0; c0 < n; c0 += kKeyChunk) {
-      const int64_t c1 = std::min(n, c0 + kKeyChunk);
-      for (int64_t h = 0; h < g; ++h) {
-        const float* sc = scores + h * s_ld;
-        float* o = out + h * hd + d0;
-        __m256 acc[8];
-        for (int i = 0; i < 8; ++i) acc[i] = c0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(o + 8 * i);
-        for (int64_t j = c0; j < c1; ++j) {
-          if (sc[j] == 0.f) continue;
-          const simd::Elem<S>* vj = v + (lo + j) * ld + d0;
-          const __m256 p = _mm256_set1_ps(sc[j]);
-          for (int i = 0; i < 8; ++i) acc[i] = _mm256_fmadd_ps(p, simd::load8<S>(vj + 8 * i), acc[i]);
-        }
-        for (int i = 0; i < 8; ++i) _mm256_storeu_ps(o + 8 * i, acc[i]);
+    each_chunk_and_head(n, g, [=](int64_t c0, int64_t c1, int64_t h) {
+      const float* sc = scores + h * s_ld;
+      float* o = out + h * hd + d0;
+      __m256 acc[8];
+      for (int i = 0; i < 8; ++i) acc[i] = c0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(o + 8 * i);
+      for (int64_t j = c0; j < c1; ++j) {
+        if (sc[j] == 0.f) continue;
+        const simd::Elem<S>* vj = v + (lo + j) * ld + d0;
+        const __m256 p = _mm256_set1_ps(sc[j]);
+        for (int i = 0; i < 8; ++i) acc[i] = _mm256_fmadd_ps(p, simd::load8<S>(vj + 8 * i), acc[i]);
       }
-    }
+      for (int i = 0; i < 8; ++i) _mm256_storeu_ps(o + 8 * i, acc[i]);
+    });
   if (wide == hd) return;
   for (int64_t h = 0; h < g; ++h) std::fill(out + h * hd + wide, out + (h + 1) * hd, 0.f);
   const int64_t full = hd / 8 * 8;
   const __m256i tail = simd::tail_mask(hd - full);
-  for (int64_t c0 = 0; c0 < n; c0 += kKeyChunk) {
-    const int64_t c1 = std::min(n, c0 + kKeyChunk);
-    for (int64_t h = 0; h < g; ++h) {
-      const float* sc = scores + h * s_ld;
-      float* o = out + h * hd;
-      for (int64_t j = c0; j < c1; ++j) {
-        if (sc[j] == 0.f) continue;
-        const simd::Elem<S>* vj = v + (lo + j) * ld;
-        const __m256 p = _mm256_set1_ps(sc[j]);
-        int64_t d = wide;
-        for (; d < full; d += 8)
-          _mm256_storeu_ps(o + d, _mm256_fmadd_ps(p, simd::load8<S>(vj + d), _mm256_loadu_ps(o + d)));
-        if (d < hd)
-          _mm256_maskstore_ps(
-              o + d, tail,
-              _mm256_fmadd_ps(p, simd::load_tail<S>(vj + d, hd - d), _mm256_maskload_ps(o + d, tail)));
-      }
+  each_chunk_and_head(n, g, [=](int64_t c0, int64_t c1, int64_t h) {
+    const float* sc = scores + h * s_ld;
+    float* o = out + h * hd;
+    for (int64_t j = c0; j < c1; ++j) {
+      if (sc[j] == 0.f) continue;
+      const simd::Elem<S>* vj = v + (lo + j) * ld;
+      const __m256 p = _mm256_set1_ps(sc[j]);
+      int64_t d = wide;
+      for (; d < full; d += 8)
+        _mm256_storeu_ps(o + d, _mm256_fmadd_ps(p, simd::load8<S>(vj + d), _mm256_loadu_ps(o + d)));
+      if (d < hd)
+        _mm256_maskstore_ps(
+            o + d, tail,
+            _mm256_fmadd_ps(p, simd::load_tail<S>(vj + d, hd - d), _mm256_maskload_ps(o + d, tail)));
     }
-  }
+  });
 }
 
 // Queries i0..i1-1 of head h: S = scale·Q·Kᵀ over the keys any of them sees, each row's softmax over

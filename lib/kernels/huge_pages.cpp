@@ -18,12 +18,16 @@ constexpr std::size_t kAlign = 64;
 std::size_t round_up(std::size_t n, std::size_t to) {
   return (n + to - 1) / to * to;
 }
+// What map_huge maps for `bytes`, and unmap_huge unmaps: whole huge pages, at least one.
+std::size_t mapped_bytes(std::size_t bytes) {
+  return round_up(std::max<std::size_t>(bytes, 1), kHugePage);
+}
 
 }  // namespace
 
 void* map_huge(std::size_t bytes) {
   if (bytes > std::numeric_limits<std::size_t>::max() / 2) throw std::bad_alloc();
-  const std::size_t size = round_up(std::max<std::size_t>(bytes, 1), kHugePage);
+  const std::size_t size = mapped_bytes(bytes);
   // Map one huge page more than needed, then unmap the unaligned head and the tail.
   void* raw = ::mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
@@ -38,7 +42,7 @@ void* map_huge(std::size_t bytes) {
 
 void unmap_huge(void* p, std::size_t bytes) noexcept {
   if (!p) return;
-  ::munmap(p, round_up(std::max<std::size_t>(bytes, 1), kHugePage));
+  ::munmap(p, mapped_bytes(bytes));
 }
 
 HugePageArena::~HugePageArena() {

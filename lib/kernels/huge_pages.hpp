@@ -79,12 +79,12 @@ struct HugePageAllocator {
 
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
-    if (arena && huge_pages_used()) return static_cast<T*>(arena->allocate(bytes));
+    if (from_arena()) return static_cast<T*>(arena->allocate(bytes));
     if (own_pages(bytes)) return static_cast<T*>(map_huge(bytes));
     return std::allocator<T>().allocate(n);
   }
   void deallocate(T* p, std::size_t n) noexcept {
-    if (arena && huge_pages_used()) return;
+    if (from_arena()) return;
     if (own_pages(n * sizeof(T))) return unmap_huge(p, n * sizeof(T));
     std::allocator<T>().deallocate(p, n);
   }
@@ -105,6 +105,7 @@ struct HugePageAllocator {
   }
 
  private:
+  bool from_arena() const { return arena && huge_pages_used(); }
   static bool own_pages(std::size_t bytes) { return bytes >= kHugePage && huge_pages_used(); }
 };
 
