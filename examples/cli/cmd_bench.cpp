@@ -223,7 +223,7 @@ nlohmann::json bench_causal(const Model& model, int threads, WeightType weights,
   return j;
 }
 
-Registrar reg(90, [](CLI::App& app) {
+Registrar bench_command(90, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "Measure load, prefill and decode speed");
   auto dir = std::make_shared<std::string>();
   auto threads = std::make_shared<int>(0);

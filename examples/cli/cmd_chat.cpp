@@ -21,7 +21,7 @@ struct ChatArgs {
   GenerateOptions options;
 };
 
-Registrar reg(32, [](CLI::App& app) {
+Registrar chat_command(32, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("chat", "Chat with a causal language model (user turns from stdin)");
   auto a = std::make_shared<ChatArgs>();
   add_session_options(*cmd, a->session);

@@ -20,7 +20,7 @@ struct ChooseArgs {
   bool mean = false, json = false;
 };
 
-Registrar reg(33, [](CLI::App& app) {
+Registrar choose_command(33, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("choose", "Probabilities of continuations of a prompt (constrained choice)");
   auto a = std::make_shared<ChooseArgs>();
   add_session_options(*cmd, a->session);

@@ -13,7 +13,7 @@
 namespace nib::cli {
 namespace {
 
-Registrar reg(40, [](CLI::App& app) {
+Registrar classify_command(40, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("classify", "Classify texts with a sequence-classification model");
   auto args = std::make_shared<SessionArgs>();
   auto texts = std::make_shared<std::vector<std::string>>();

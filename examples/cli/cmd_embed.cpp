@@ -13,7 +13,7 @@
 namespace nib::cli {
 namespace {
 
-Registrar reg(42, [](CLI::App& app) {
+Registrar embed_command(42, [](CLI::App& app) {
   auto* cmd =
       app.add_subcommand("embed", "Sentence embedding of a text (encoders; causal LMs: mean or last)");
   auto args = std::make_shared<SessionArgs>();

@@ -11,7 +11,7 @@
 namespace nib::cli {
 namespace {
 
-Registrar reg(41, [](CLI::App& app) {
+Registrar fill_mask_command(41, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("fill-mask", "Fill the mask token of a text with a masked-LM model");
   auto args = std::make_shared<SessionArgs>();
   auto text = std::make_shared<std::string>();

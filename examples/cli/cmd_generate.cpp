@@ -23,7 +23,7 @@ struct Args {
   bool chat = false;
 };
 
-Registrar reg(30, [](CLI::App& app) {
+Registrar generate_command(30, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "Continue a prompt with a causal language model");
   auto a = std::make_shared<Args>();
   add_session_options(*cmd, a->session);

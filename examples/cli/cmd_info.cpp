@@ -30,7 +30,7 @@ nlohmann::json info_json(const ModelInfo& i) {
           {"tokenizer", i.tokenizer_kind}};
 }
 
-Registrar reg(10, [](CLI::App& app) {
+Registrar info_command(10, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("info", "Describe a model folder");
   auto dir = std::make_shared<std::string>();
   auto load = std::make_shared<LoadOptions>();

@@ -40,7 +40,7 @@ std::vector<std::int64_t> parse_positions(const std::string& spec, std::int64_t 
   return out;
 }
 
-Registrar reg(31, [](CLI::App& app) {
+Registrar logits_command(31, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("logits", "Next-token logits of a causal language model");
   auto args = std::make_shared<SessionArgs>();
   auto prompt = std::make_shared<std::string>();

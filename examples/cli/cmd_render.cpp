@@ -29,7 +29,7 @@ struct RenderArgs {
   bool add_generation_prompt = false;
 };
 
-Registrar reg(60, [](CLI::App& app) {
+Registrar render_command(60, [](CLI::App& app) {
   auto* cmd =
       app.add_subcommand("render", "Apply the model's chat template to messages and print the prompt");
   auto args = std::make_shared<RenderArgs>();

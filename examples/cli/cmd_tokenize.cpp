@@ -43,7 +43,7 @@ nlohmann::json decode_line(const Tokenizer& tok, const nlohmann::json& in, const
   return {{"text", tok.decode(ids, a.skip_special, a.cleanup)}};
 }
 
-Registrar reg(20, [](CLI::App& app) {
+Registrar tokenize_command(20, [](CLI::App& app) {
   auto* cmd =
       app.add_subcommand("tokenize", "Encode JSON strings from stdin to ids and tokens, or decode ids");
   auto a = std::make_shared<TokenizeArgs>();

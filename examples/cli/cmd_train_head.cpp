@@ -67,7 +67,7 @@ void print_report(const TrainedHead& t) {
               r.train_loss);
 }
 
-Registrar reg(45, [](CLI::App& app) {
+Registrar train_head_command(45, [](CLI::App& app) {
   auto* cmd = app.add_subcommand("train-head",
                                  "Train a task head on labelled texts (TSV label<TAB>text or JSON lines)");
   struct State {

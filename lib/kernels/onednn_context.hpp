@@ -8,6 +8,7 @@
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 
 #include "kernels/kernels.hpp"
@@ -74,6 +75,11 @@ dnnl::primitive_attr post_ops(bool accumulate, Epilogue then);
 
 // A copy of the plain weights `plain` (at src) in the layout `packed` (owning its buffer).
 dnnl::memory prepack(const dnnl::memory::desc& plain, const void* src, const dnnl::memory::desc& packed);
+
+// The start of an error message about the oneDNN `kind` matmul of this shape.
+inline std::string matmul_shape(const char* kind, std::int64_t k, std::int64_t n) {
+  return std::string("oneDNN ") + kind + " matmul K=" + std::to_string(k) + " N=" + std::to_string(n) + ": ";
+}
 
 // A cache key's hash from its shape fields (integers, bools, enums; the weights' memory::desc, compared
 // by ==, is left out): boost-style combination of each field's std::hash.

@@ -29,27 +29,23 @@ using dt = memory::data_type;
 
 // Strides are fixed in the primitive too: callers use a few (the tail goes through contiguous scratch).
 // The packed weights' layout is part of the key, as for int8 (not hashed: equal shapes share it).
-struct Key {
+struct PackedKey {
   std::int64_t k, n, rows, ldx, ldy;
   bool bias, accumulate;
   Epilogue then;
   int threads;
   memory::desc weights;
-  bool operator==(const Key&) const = default;
+  bool operator==(const PackedKey&) const = default;
 };
 
-struct KeyHash {
-  std::size_t operator()(const Key& key) const {
+struct PackedKeyHash {
+  std::size_t operator()(const PackedKey& key) const {
     return hash_fields(key.k, key.n, key.rows, key.ldx, key.ldy, key.bias, key.accumulate, key.then,
                        key.threads);
   }
 };
 
-std::string shape(std::int64_t k, std::int64_t n) {
-  return "oneDNN f32 matmul K=" + std::to_string(k) + " N=" + std::to_string(n) + ": ";
-}
-
-dnnl::matmul::primitive_desc describe(const Key& key, const memory::desc& wei) {
+dnnl::matmul::primitive_desc describe(const PackedKey& key, const memory::desc& wei) {
   const memory::desc src({key.rows, key.k}, dt::f32, dims{key.ldx, 1});
   const memory::desc dst({key.rows, key.n}, dt::f32, dims{key.ldy, 1});
   const memory::desc bias = key.bias ? memory::desc({1, key.n}, dt::f32, dims{key.n, 1}) : memory::desc();
@@ -57,20 +53,22 @@ dnnl::matmul::primitive_desc describe(const Key& key, const memory::desc& wei) {
                                       post_ops(key.accumulate, key.then), engine());
 }
 
-PrimitiveCache<Key, KeyHash>& cache() {
-  static PrimitiveCache<Key, KeyHash> c;
+PrimitiveCache<PackedKey, PackedKeyHash>& packed_cache() {
+  static PrimitiveCache<PackedKey, PackedKeyHash> c;
   return c;
 }
 
 // One oneDNN call on `rows` rows (a multiple of 16) read and written in place.
 void run(const float* x, std::int64_t rows, const F32Gemm& g, const float* bias, float* y, bool accumulate,
          std::int64_t ldx, std::int64_t ldy, Epilogue then) {
-  const Key key{g.k, g.n, rows, ldx, ldy, bias != nullptr, accumulate, then, omp_get_max_threads(), g.packed};
-  const auto prim = cache().get(key, [](const Key& kk) {
+  const PackedKey key{g.k,     g.n, rows, ldx, ldy, bias != nullptr, accumulate, then, omp_get_max_threads(),
+                      g.packed};
+  const auto prim = packed_cache().get(key, [](const PackedKey& kk) {
     try {
       return dnnl::matmul(describe(kk, kk.weights));
     } catch (const dnnl::error& e) {
-      throw Error(Status::Internal, shape(kk.k, kk.n) + "M=" + std::to_string(kk.rows) + ": " + e.what());
+      throw Error(Status::Internal,
+                  matmul_shape("f32", kk.k, kk.n) + "M=" + std::to_string(kk.rows) + ": " + e.what());
     }
   });
   auto& eng = engine();
@@ -106,14 +104,15 @@ std::optional<memory::desc> packed_layout(std::int64_t n, std::int64_t k) {
   if (n <= 0 || k <= 0) return std::nullopt;
   try {
     const memory::desc any({k, n}, dt::f32, memory::format_tag::any);
-    const Key key{k, n, padded_rows(256), k, n, true, false, Epilogue::None, omp_get_max_threads(), any};
+    const PackedKey key{k,  n, padded_rows(256), k, n, true, false, Epilogue::None, omp_get_max_threads(),
+                        any};
     const memory::desc packed = describe(key, any).weights_desc();
     if (packed == memory::desc({k, n}, dt::f32, dims{n, 1}) ||
         packed == memory::desc({k, n}, dt::f32, dims{1, k}))
       return std::nullopt;
     return packed;
   } catch (const dnnl::error& e) {
-    throw Error(Status::Internal, shape(k, n) + "prepacking: " + e.what());
+    throw Error(Status::Internal, matmul_shape("f32", k, n) + "prepacking: " + e.what());
   }
 }
 
@@ -133,7 +132,7 @@ std::shared_ptr<const F32Gemm> pack_f32_gemm(const float* src, std::int64_t n, s
   try {
     g->weights = prepack(plain, src, g->packed);
   } catch (const dnnl::error& e) {
-    throw Error(Status::Internal, shape(k, n) + "prepacking: " + e.what());
+    throw Error(Status::Internal, matmul_shape("f32", k, n) + "prepacking: " + e.what());
   }
   return g;
 }
@@ -166,7 +165,7 @@ void packed_matmul(const float* x, std::int64_t m, const F32Gemm& g, const float
 }
 
 std::size_t cached_packed_primitives() {
-  return cache().size();
+  return packed_cache().size();
 }
 
 }  // namespace onednn

@@ -34,15 +34,17 @@ using dt = memory::data_type;
 
 // The packed weights' layout is part of the key: a primitive only reads weights in the layout it was
 // created for (hashed by shape alone; equal shapes nearly always share a layout).
-struct Key {
+struct Int8Key {
   std::int64_t k, n, rows;
   int threads;
   memory::desc weights;
-  bool operator==(const Key&) const = default;
+  bool operator==(const Int8Key&) const = default;
 };
 
-struct KeyHash {
-  std::size_t operator()(const Key& key) const { return hash_fields(key.k, key.n, key.rows, key.threads); }
+struct Int8KeyHash {
+  std::size_t operator()(const Int8Key& key) const {
+    return hash_fields(key.k, key.n, key.rows, key.threads);
+  }
 };
 
 dnnl::matmul::primitive_desc describe(std::int64_t rows, std::int64_t k, std::int64_t n,
@@ -53,12 +55,8 @@ dnnl::matmul::primitive_desc describe(std::int64_t rows, std::int64_t k, std::in
                                       engine());
 }
 
-std::string shape(std::int64_t k, std::int64_t n) {
-  return "oneDNN int8 matmul K=" + std::to_string(k) + " N=" + std::to_string(n) + ": ";
-}
-
-PrimitiveCache<Key, KeyHash>& cache() {
-  static PrimitiveCache<Key, KeyHash> c;
+PrimitiveCache<Int8Key, Int8KeyHash>& int8_cache() {
+  static PrimitiveCache<Int8Key, Int8KeyHash> c;
   return c;
 }
 
@@ -170,7 +168,7 @@ std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n,
     // [n, k] rows are [k, n] columns
     g->weights = prepack(memory::desc({k, n}, dt::s8, dims{1, k}), q.data(), g->packed);
   } catch (const dnnl::error& e) {
-    throw Error(Status::Internal, shape(k, n) + "prepacking: " + e.what());
+    throw Error(Status::Internal, matmul_shape("int8", k, n) + "prepacking: " + e.what());
   }
   return g;
 }
@@ -202,12 +200,13 @@ void int8_matmul(const float* x, std::int64_t m, const Int8Gemm& g, const float*
       quantize_row(x + (m0 + r) * ldx, g.k, levels, q + r * g.k, sa[r], zero[r]);
     std::memset(q + rows * g.k, 0, static_cast<std::size_t>((padded - rows) * g.k));
 
-    const Key key{g.k, g.n, padded, omp_get_max_threads(), g.packed};
-    const auto prim = cache().get(key, [](const Key& kk) {
+    const Int8Key key{g.k, g.n, padded, omp_get_max_threads(), g.packed};
+    const auto prim = int8_cache().get(key, [](const Int8Key& kk) {
       try {
         return dnnl::matmul(describe(kk.rows, kk.k, kk.n, kk.weights));
       } catch (const dnnl::error& e) {
-        throw Error(Status::Internal, shape(kk.k, kk.n) + "M=" + std::to_string(kk.rows) + ": " + e.what());
+        throw Error(Status::Internal,
+                    matmul_shape("int8", kk.k, kk.n) + "M=" + std::to_string(kk.rows) + ": " + e.what());
       }
     });
     auto& eng = engine();
@@ -219,7 +218,7 @@ void int8_matmul(const float* x, std::int64_t m, const Int8Gemm& g, const float*
 }
 
 std::size_t cached_int8_primitives() {
-  return cache().size();
+  return int8_cache().size();
 }
 
 }  // namespace onednn

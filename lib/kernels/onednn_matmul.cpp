@@ -16,38 +16,38 @@ using dnnl::memory;
 using dims = memory::dims;
 using dt = memory::data_type;
 
-struct Key {
+struct MatmulKey {
   std::int64_t k, n;
   Layout layout;
   Storage storage;  // F32 or BF16 (then the activations are rounded to bf16 too)
   bool bias, accumulate;
   Epilogue then;
   int threads;  // oneDNN may size its work partition when the primitive is created
-  bool operator==(const Key&) const = default;
+  bool operator==(const MatmulKey&) const = default;
 };
 
-struct KeyHash {
-  std::size_t operator()(const Key& key) const {
+struct MatmulKeyHash {
+  std::size_t operator()(const MatmulKey& key) const {
     return hash_fields(key.k, key.n, key.layout, key.storage, key.bias, key.accumulate, key.then,
                        key.threads);
   }
 };
 
-dt data_type(const Key& key) {
+dt data_type(const MatmulKey& key) {
   return key.storage == Storage::BF16 ? dt::bf16 : dt::f32;
 }
 
-memory::desc weight_desc(const Key& key) {
+memory::desc weight_desc(const MatmulKey& key) {
   // oneDNN's weights are [K, N]; nn.Linear's [N, K] rows are its columns.
   return key.layout == Layout::OutIn ? memory::desc({key.k, key.n}, data_type(key), dims{1, key.k})
                                      : memory::desc({key.k, key.n}, data_type(key), dims{key.n, 1});
 }
 
-memory::desc src_desc(const Key& key, std::int64_t m, std::int64_t ldx) {
+memory::desc src_desc(const MatmulKey& key, std::int64_t m, std::int64_t ldx) {
   return {{m, key.k}, data_type(key), dims{ldx, 1}};
 }
 
-dnnl::matmul create(const Key& key) {
+dnnl::matmul create(const MatmulKey& key) {
   const memory::desc dst({DNNL_RUNTIME_DIM_VAL, key.n}, dt::f32, dims{DNNL_RUNTIME_DIM_VAL, 1});
   const memory::desc bias = key.bias ? memory::desc({1, key.n}, dt::f32, dims{key.n, 1}) : memory::desc();
   const dnnl::primitive_attr attr = post_ops(key.accumulate, key.then);
@@ -57,12 +57,12 @@ dnnl::matmul create(const Key& key) {
     return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, engine()));
   } catch (const dnnl::error& e) {
     throw Error(Status::Internal,
-                "oneDNN matmul K=" + std::to_string(key.k) + " N=" + std::to_string(key.n) + ": " + e.what());
+                matmul_shape(key.storage == Storage::BF16 ? "bf16" : "f32", key.k, key.n) + e.what());
   }
 }
 
-PrimitiveCache<Key, KeyHash>& cache() {
-  static PrimitiveCache<Key, KeyHash> c;
+PrimitiveCache<MatmulKey, MatmulKeyHash>& matmul_cache() {
+  static PrimitiveCache<MatmulKey, MatmulKeyHash> c;
   return c;
 }
 
@@ -152,8 +152,9 @@ void matmul(const float* x, std::int64_t m, const Weight& w, const float* bias, 
             std::int64_t ldx, std::int64_t ldy, Epilogue then) {
   if (w.storage != Storage::F32 && w.storage != Storage::BF16)
     throw Error(Status::Internal, "onednn::matmul: weights must be f32 or bf16");
-  const Key key{w.k, w.n, w.layout, w.storage, bias != nullptr, accumulate, then, omp_get_max_threads()};
-  const auto prim = cache().get(key, create);
+  const MatmulKey key{
+      w.k, w.n, w.layout, w.storage, bias != nullptr, accumulate, then, omp_get_max_threads()};
+  const auto prim = matmul_cache().get(key, create);
   auto& eng = engine();
   // oneDNN takes non-const handles but only reads src, weights and bias.
   const void* src = x;
@@ -189,7 +190,7 @@ void sgemm(const float* a, std::int64_t lda, const float* b, std::int64_t ldb, b
 }
 
 std::size_t cached_primitives() {
-  return cache().size();
+  return matmul_cache().size();
 }
 
 }  // namespace nib::kernels::onednn

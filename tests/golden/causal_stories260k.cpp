@@ -8,18 +8,16 @@
 #include "io/json.hpp"
 #include "logits_check.hpp"
 #include "shared_data.hpp"
+#include "stories.hpp"
 
 namespace {
+
+using nib::test::stories;
 
 using nib::TokenId;
 
 std::vector<TokenId> ids_of(const nlohmann::json& j) {
   return j.get<std::vector<TokenId>>();
-}
-
-const nib::Model& stories() {
-  static const nib::Model m = nib::Model::load(nib::test::shared_path("models/stories260K"));
-  return m;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "runtime/model_impl.hpp"
 #include "runtime/sampler.hpp"
 #include "shared_data.hpp"
+#include "stories.hpp"
 
 // Counts every allocation of this test binary while `g_counting` is set.
 namespace {
@@ -38,8 +39,8 @@ void operator delete(void* p, std::size_t) noexcept {
 namespace {
 
 using nib::TokenId;
+using nib::test::kOnce;
 
-const std::vector<TokenId> kOnce{1, 403, 407, 261, 378};
 constexpr nib::KvCacheType kKvTypes[] = {nib::KvCacheType::F32, nib::KvCacheType::F16};
 
 nib::SessionOptions with_cache(nib::KvCacheType kv) {

@@ -10,25 +10,15 @@
 #include <nib/session.hpp>
 
 #include "shared_data.hpp"
+#include "stories.hpp"
 
 namespace {
 
+using nib::test::greedy;
+using nib::test::kOnce;
+using nib::test::stories;
+
 using nib::TokenId;
-
-const nib::Model& stories() {
-  static const nib::Model m = nib::Model::load(nib::test::shared_path("models/stories260K"));
-  return m;
-}
-
-// "Once upon a time" with BOS; greedy continues ", there was a little girl named Lily. She loved ..."
-const std::vector<TokenId> kOnce{1, 403, 407, 261, 378};
-
-nib::GenerateOptions greedy(int n) {
-  nib::GenerateOptions o;
-  o.max_new_tokens = n;
-  o.stop_at_eos = false;
-  return o;
-}
 
 nib::Status status_of(const std::function<void()>& f) {
   try {

@@ -12,8 +12,11 @@
 #include "io/safetensors.hpp"
 #include "kernels/onednn_f32_packed.hpp"
 #include "shared_data.hpp"
+#include "stories.hpp"
 
 namespace {
+
+using nib::test::greedy;
 
 using nib::Status;
 using nib::TokenId;
@@ -22,16 +25,9 @@ std::filesystem::path stories_dir() {
   return nib::test::shared_path("models/stories260K");
 }
 
-const nib::Model& stories() {
+const nib::Model& one_thread_stories() {
   static const nib::Model m = nib::Model::load(stories_dir(), {.threads = 1});
   return m;
-}
-
-nib::GenerateOptions greedy(int n) {
-  nib::GenerateOptions o;
-  o.max_new_tokens = n;
-  o.stop_at_eos = false;
-  return o;
 }
 
 // The error a call throws (Status::Ok and "" when it does not throw).
@@ -132,7 +128,7 @@ TEST_CASE("a context filled to exactly n_ctx works; one more token is ContextFul
   so.n_ctx = 16;
   std::vector<TokenId> prompt(16, 403);
   prompt[0] = 1;
-  nib::Session s(stories(), so);
+  nib::Session s(one_thread_stories(), so);
   // A prompt of exactly n_ctx tokens fits (the sampled token needs no cache slot).
   auto out = s.generate_ids(prompt, greedy(1));
   CHECK(out.ids.size() == 1);
@@ -141,7 +137,7 @@ TEST_CASE("a context filled to exactly n_ctx works; one more token is ContextFul
   CHECK(s.logits(prompt, last).size() == 1);
   // Prompt + new tokens == n_ctx + 1 (the last one never cached): every requested token, no stop.
   std::vector<TokenId> half(prompt.begin(), prompt.begin() + 8);
-  out = nib::Session(stories(), so).generate_ids(half, greedy(9));
+  out = nib::Session(one_thread_stories(), so).generate_ids(half, greedy(9));
   CHECK(out.ids.size() == 9);
   CHECK(out.stop_reason == nib::StopReason::MaxTokens);
   // One more prompt token than n_ctx.

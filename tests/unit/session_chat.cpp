@@ -12,15 +12,11 @@
 
 #include "chat_model.hpp"
 #include "shared_data.hpp"
+#include "stories.hpp"
 
 namespace {
 
-nib::GenerateOptions greedy(int n) {
-  nib::GenerateOptions o;
-  o.max_new_tokens = n;
-  o.stop_at_eos = false;
-  return o;
-}
+using nib::test::greedy;
 
 TEST_CASE("chat renders the model's template, adds no second BOS and equals generate() on it") {
   for (const std::string folder : {"stories260K", "tiny-llama"}) {

@@ -18,13 +18,15 @@
 #include "run_cli.hpp"
 #include "runtime/model_impl.hpp"
 #include "shared_data.hpp"
+#include "stories.hpp"
 
 namespace {
 
+using nib::test::greedy;
+using nib::test::kOnce;
+
 using nib::KvCacheType;
 using nib::TokenId;
-
-const std::vector<TokenId> kOnce{1, 403, 407, 261, 378};
 
 nib::Model load(const std::string& folder, std::uint64_t cap = 0) {
   nib::LoadOptions o;
@@ -37,13 +39,6 @@ nib::SessionOptions options(KvCacheType kv, std::int64_t n_ctx = 0) {
   nib::SessionOptions o;
   o.kv_cache = kv;
   o.n_ctx = n_ctx;
-  return o;
-}
-
-nib::GenerateOptions greedy(int n) {
-  nib::GenerateOptions o;
-  o.max_new_tokens = n;
-  o.stop_at_eos = false;
   return o;
 }
 

@@ -19,4 +19,14 @@ struct RuntimeFailure : std::runtime_error {
   throw RuntimeFailure(message);
 }
 
+// f() with a RuntimeFailure it raises rethrown as the render error of template line `line`.
+template <class F>
+auto located(int line, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const RuntimeFailure& e) {
+    fail_render(line, e.what());
+  }
+}
+
 }  // namespace nib::jinja

@@ -10,17 +10,6 @@
 #include "text/jinja/render.hpp"
 
 namespace nib::jinja {
-namespace {
-template <class F>
-Value located(int line, F&& f) {
-  try {
-    return f();
-  } catch (const RuntimeFailure& e) {
-    fail_render(line, e.what());
-  }
-}
-}  // namespace
-
 Args CallArgs::eval(Render& r) const {
   Args args;
   for (auto& p : positional) args.positional.push_back(p->eval(r));

@@ -8,15 +8,6 @@
 namespace nib::jinja {
 namespace {
 
-template <class F>
-auto located(int line, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const RuntimeFailure& e) {
-    fail_render(line, e.what());
-  }
-}
-
 // Binds `targets` to `value` (unpacking it when asked), in the current scope.
 void assign_targets(Render& r, const std::vector<std::string>& targets, bool unpack, const Value& value) {
   if (!unpack) {

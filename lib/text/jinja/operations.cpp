@@ -32,13 +32,13 @@ std::int64_t checked(Op op, std::int64_t x, std::int64_t y) {
   if (op(x, y, &v)) fail("integer overflow");
   return v;
 }
-bool add(std::int64_t x, std::int64_t y, std::int64_t* v) {
+bool add_overflows(std::int64_t x, std::int64_t y, std::int64_t* v) {
   return __builtin_add_overflow(x, y, v);
 }
-bool sub(std::int64_t x, std::int64_t y, std::int64_t* v) {
+bool sub_overflows(std::int64_t x, std::int64_t y, std::int64_t* v) {
   return __builtin_sub_overflow(x, y, v);
 }
-bool mul(std::int64_t x, std::int64_t y, std::int64_t* v) {
+bool mul_overflows(std::int64_t x, std::int64_t y, std::int64_t* v) {
   return __builtin_mul_overflow(x, y, v);
 }
 
@@ -78,13 +78,13 @@ Value arithmetic(Render& r, BinaryOp op, const Value& a, const Value& b) {
   double fx = a.as_double(), fy = b.as_double();
   switch (op) {
     case BinaryOp::Add:
-      if (ints) return checked(add, x, y);
+      if (ints) return checked(add_overflows, x, y);
       return fx + fy;
     case BinaryOp::Sub:
-      if (ints) return checked(sub, x, y);
+      if (ints) return checked(sub_overflows, x, y);
       return fx - fy;
     case BinaryOp::Mul:
-      if (ints) return checked(mul, x, y);
+      if (ints) return checked(mul_overflows, x, y);
       return fx * fy;
     case BinaryOp::Div:
       if (fy == 0) fail("division by zero");
@@ -111,8 +111,8 @@ Value arithmetic(Render& r, BinaryOp op, const Value& a, const Value& b) {
       if (ints && y >= 0) {
         std::int64_t result = 1, base = x;
         for (std::int64_t e = y; e > 0; e >>= 1) {
-          if (e & 1) result = checked(mul, result, base);
-          if (e > 1) base = checked(mul, base, base);
+          if (e & 1) result = checked(mul_overflows, result, base);
+          if (e > 1) base = checked(mul_overflows, base, base);
         }
         return result;
       }
