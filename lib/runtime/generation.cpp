@@ -8,6 +8,7 @@
 
 #include "kernels/kernels.hpp"
 #include "runtime/causal_runtime.hpp"
+#include "runtime/elapsed.hpp"
 #include "runtime/sampler.hpp"
 #include "runtime/session_impl.hpp"
 #include "runtime/stop_strings.hpp"
@@ -17,10 +18,6 @@ namespace nib::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 // The newest `keep` ids of seq.
 std::span<const TokenId> newest(const std::vector<TokenId>& seq, std::int64_t keep) {

@@ -8,6 +8,7 @@
 
 #include <nib/error.hpp>
 
+#include "runtime/elapsed.hpp"
 #include "runtime/head_features.hpp"
 #include "runtime/head_fit.hpp"
 #include "runtime/head_impl.hpp"
@@ -130,10 +131,6 @@ FitResult fit_rows(const MatrixXd& x, const Targets& t, const std::vector<std::s
     return fit_head(subset(x, t, rows, o.multi_label, o.class_weighting), settings(o));
   const auto val = subset(x, t, held, o.multi_label, o.class_weighting);
   return fit_head(subset(x, t, fit, o.multi_label, o.class_weighting), settings(o), &val);
-}
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 std::vector<float> to_floats(const MatrixXd& m) {  // row-major, as safetensors stores it

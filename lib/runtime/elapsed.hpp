@@ -1,0 +1,12 @@
+#pragma once
+// Wall time for the stats results report (prefill_ms, decode_ms, feature_ms, fit_ms).
+#include <chrono>
+
+namespace nib::detail {
+
+// Milliseconds on the steady clock since t0.
+inline double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace nib::detail
