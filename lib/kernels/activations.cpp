@@ -13,12 +13,12 @@ namespace {
 
 using std::int64_t;
 
-constexpr int64_t kParallelElements = 1 << 15;
+constexpr int64_t kParallelActivationElements = 1 << 15;
 
 // Applies f to x in parallel chunks (cache-line aligned boundaries) once the work is worth it.
 template <class F>
 void parallel_map(float* x, int64_t n, F f) {
-  if (n < kParallelElements) return simd::map_inplace(x, n, f);
+  if (n < kParallelActivationElements) return simd::map_inplace(x, n, f);
   constexpr int64_t kChunk = 1 << 13;
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < (n + kChunk - 1) / kChunk; ++c) {
@@ -109,7 +109,7 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n) {
           out + i, m, _mm256_mul_ps(silu_v(_mm256_maskload_ps(gate + i, m)), _mm256_maskload_ps(up + i, m)));
     }
   };
-  if (n < kParallelElements) return row(0, n);
+  if (n < kParallelActivationElements) return row(0, n);
   constexpr int64_t kChunk = 1 << 13;
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < (n + kChunk - 1) / kChunk; ++c) row(c * kChunk, std::min(n, (c + 1) * kChunk));
@@ -123,7 +123,7 @@ void add_inplace(float* y, const float* x, int64_t n) {
     for (; i < e; ++i) y[i] += x[i];
   };
   // Encoder residuals are batch × 128 × hidden floats: worth both cores; decode's one row is not.
-  if (n < kParallelElements) return add(0, n);
+  if (n < kParallelActivationElements) return add(0, n);
   constexpr int64_t kChunk = 1 << 13;
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < (n + kChunk - 1) / kChunk; ++c) add(c * kChunk, std::min(n, (c + 1) * kChunk));

@@ -13,7 +13,7 @@ namespace {
 
 using std::int64_t;
 
-constexpr int64_t kParallelElements = 1 << 16;
+constexpr int64_t kParallelNormElements = 1 << 16;
 
 // Sum of (x - shift)² over a row, four accumulators deep.
 float sum_sq(const float* x, int64_t n, float shift) {
@@ -77,7 +77,7 @@ void scale_row(const float* x, float shift, float scale, const float* gamma, con
 
 // Small calls (a decode step's one row) open no parallel region, so they may run inside one.
 bool parallel_rows(int64_t rows, int64_t dim) {
-  return rows * dim >= kParallelElements && rows > 1;
+  return rows * dim >= kParallelNormElements && rows > 1;
 }
 
 void rms_row(const float* x, const float* weight, float* y, int64_t dim, float eps) {

@@ -5,6 +5,7 @@
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
+#include "golden_ids.hpp"
 #include "io/json.hpp"
 #include "logits_check.hpp"
 #include "shared_data.hpp"
@@ -16,9 +17,7 @@ using nib::test::stories;
 
 using nib::TokenId;
 
-std::vector<TokenId> ids_of(const nlohmann::json& j) {
-  return j.get<std::vector<TokenId>>();
-}
+using nib::test::ids_of;
 
 }  // namespace
 

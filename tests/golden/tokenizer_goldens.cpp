@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "golden_ids.hpp"
 #include "io/json.hpp"
 #include "shared_data.hpp"
 
@@ -17,9 +18,7 @@ using nib::io::Json;
 
 namespace {
 
-std::vector<nib::TokenId> ids_of(const Json& j) {
-  return j.get<std::vector<nib::TokenId>>();
-}
+using nib::test::ids_of;
 
 // Counts cases and keeps the first few mismatches for the report.
 struct Tally {
