@@ -1,5 +1,5 @@
 #pragma once
-// Wall time for the stats results report (prefill_ms, decode_ms, feature_ms, fit_ms).
+// Elapsed wall time, as the results' stats report it (prefill_ms, decode_ms, feature_ms, fit_ms).
 #include <chrono>
 
 namespace nib::detail {
