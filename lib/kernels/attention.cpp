@@ -37,6 +37,10 @@ int64_t block_rows(const AttentionShape& s) {
 int64_t padded_kv(const AttentionShape& s) {
   return (s.n_kv + 15) / 16 * 16;
 }
+// Where kv head g's rows start.
+int64_t kv_head_offset(const AttentionShape& s, int64_t g) {
+  return g * (s.kv_head_stride != 0 ? s.kv_head_stride : s.head_dim);
+}
 int64_t heads_per_kv(const AttentionShape& s) {
   return s.n_kv_heads > 0 ? std::max<int64_t>(1, s.n_heads / s.n_kv_heads) : 1;
 }
@@ -161,14 +165,14 @@ void attend_block(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v
   const float *kb, *vb;
   int64_t kv_ld = s.kv_stride;
   if constexpr (S == Storage::F32) {
-    kb = k + klo * s.kv_stride + kvh * hd;
-    vb = v + klo * s.kv_stride + kvh * hd;
+    kb = k + klo * s.kv_stride + kv_head_offset(s, kvh);
+    vb = v + klo * s.kv_stride + kv_head_offset(s, kvh);
   } else {
     float* wk = widened;
     float* wv = widened + ld * hd;
     for (int64_t j = 0; j < width; ++j) {
-      f16_to_f32(k + (klo + j) * s.kv_stride + kvh * hd, wk + j * hd, hd);
-      f16_to_f32(v + (klo + j) * s.kv_stride + kvh * hd, wv + j * hd, hd);
+      f16_to_f32(k + (klo + j) * s.kv_stride + kv_head_offset(s, kvh), wk + j * hd, hd);
+      f16_to_f32(v + (klo + j) * s.kv_stride + kv_head_offset(s, kvh), wv + j * hd, hd);
     }
     kb = wk;
     vb = wv;
@@ -208,8 +212,8 @@ void heads_of(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, co
     return;
   }
   const int64_t kvh = h0 / heads_per_kv(s);
-  attend_heads<S>(q + i * s.q_stride + h0 * s.head_dim, k + kvh * s.head_dim, v + kvh * s.head_dim, s,
-                  h1 - h0, lo, hi, key_mask, scale, scores, padded_kv(s), o);
+  attend_heads<S>(q + i * s.q_stride + h0 * s.head_dim, k + kv_head_offset(s, kvh),
+                  v + kv_head_offset(s, kvh), s, h1 - h0, lo, hi, key_mask, scale, scores, padded_kv(s), o);
 }
 
 // Row r = h · n_q + i (head-major: one head's K/V stays hot in cache across consecutive queries).

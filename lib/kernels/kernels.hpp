@@ -239,8 +239,10 @@ void rope_apply(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int6
                 std::int64_t stride, const float* table);
 
 // Multi-head attention for one sequence.
-// q: [n_q, n_heads, head_dim] with token stride q_stride floats; k, v: [n_kv, n_kv_heads, head_dim]
-// with token stride kv_stride; query head h uses kv head h / (n_heads / n_kv_heads) (GQA).
+// q: [n_q, n_heads, head_dim] with token stride q_stride floats; k, v: n_kv_heads heads of n_kv rows of
+// head_dim, row j of kv head g at j·kv_stride + g·kv_head_stride (kv_head_stride 0: head_dim, i.e.
+// [n_kv, n_kv_heads, head_dim]; a KV cache stores each head's rows contiguously instead, so that a
+// decode step reads one sequential run per head); query head h uses kv head h / (n_heads / n_kv_heads) (GQA).
 // Query i sits at absolute position q_pos0 + i; key j at position j.
 // causal: key j is visible to query i iff j <= q_pos0 + i (and, with window > 0, q_pos0 + i - j < window).
 // key_mask (optional, n_kv entries, 0 = padding) hides keys for encoder batches.
@@ -250,6 +252,7 @@ void rope_apply(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int6
 struct AttentionShape {
   std::int64_t n_q = 0, n_kv = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
   std::int64_t q_stride = 0, kv_stride = 0, out_stride = 0;
+  std::int64_t kv_head_stride = 0;  // 0: head_dim
   std::int64_t q_pos0 = 0;
   bool causal = true;
   std::int64_t window = 0;

@@ -57,7 +57,7 @@ void DecoderState::buffers(const DecoderShape& s, std::int64_t n_ctx, std::int64
   visit(&DecoderState::v_, half ? 0 : cache);
   visit(&DecoderState::k16_, half ? cache : 0);
   visit(&DecoderState::v16_, half ? cache : 0);
-  visit(&DecoderState::staging_, half ? mul(mul(u(b), 2), u(s.kv_dim)) : 0);
+  visit(&DecoderState::staging_, mul(mul(u(b), 2), u(s.kv_dim)));
 }
 
 DecoderState::DecoderState(const DecoderShape& s, std::int64_t n_ctx, std::int64_t max_batch, KvCacheType kv)
@@ -82,54 +82,81 @@ std::size_t DecoderState::cache_offset(std::int64_t layer) const {
   return sz(layer * n_ctx_ * shape_.kv_dim);
 }
 
-float* DecoderState::new_keys(std::int64_t layer) {
-  if (kv_ == KvCacheType::F16) return staging_.data();
-  return k_.data() + cache_offset(layer) + sz(length_ * shape_.kv_dim);
+float* DecoderState::new_keys(std::int64_t) {
+  return staging_.data();
 }
 
-float* DecoderState::new_values(std::int64_t layer) {
-  if (kv_ == KvCacheType::F16) return staging_.data() + sz(max_batch_ * shape_.kv_dim);
-  return v_.data() + cache_offset(layer) + sz(length_ * shape_.kv_dim);
+float* DecoderState::new_values(std::int64_t) {
+  return staging_.data() + sz(max_batch_ * shape_.kv_dim);
+}
+
+namespace {
+void store_elements(const float* src, float* dst, std::int64_t n) {
+  std::memcpy(dst, src, sizeof(float) * sz(n));
+}
+void store_elements(const float* src, std::uint16_t* dst, std::int64_t n) {
+  kernels::f32_to_f16(src, dst, n);
+}
+}  // namespace
+
+template <class T>
+void DecoderState::store_rows(std::int64_t layer, const float* staged, T* cache, std::int64_t n,
+                              std::int64_t c0, std::int64_t c1) const {
+  const std::int64_t hd = shape_.head_dim, kv_dim = shape_.kv_dim;
+  for (std::int64_t t = 0; t < n; ++t)
+    for (std::int64_t c = c0; c < c1;) {  // each head's part of [c0, c1) to that head's row
+      const std::int64_t g = c / hd, end = std::min(c1, (g + 1) * hd);
+      store_elements(staged + t * kv_dim + c,
+                     cache + cache_offset(layer) + sz((g * n_ctx_ + length_ + t) * hd + c - g * hd), end - c);
+      c = end;
+    }
+}
+
+void DecoderState::store(std::int64_t layer, bool values, std::int64_t n, std::int64_t c0, std::int64_t c1) {
+  const float* staged = values ? new_values(layer) : new_keys(layer);
+  if (kv_ == KvCacheType::F16)
+    store_rows(layer, staged, (values ? v16_ : k16_).data(), n, c0, c1);
+  else
+    store_rows(layer, staged, (values ? v_ : k_).data(), n, c0, c1);
 }
 
 void DecoderState::store_kv(std::int64_t layer, std::int64_t n) {
-  if (kv_ != KvCacheType::F16) return;  // written in place
-  const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim);
-  kernels::f32_to_f16(new_keys(layer), k16_.data() + at, n * shape_.kv_dim);
-  kernels::f32_to_f16(new_values(layer), v16_.data() + at, n * shape_.kv_dim);
-}
-
-void DecoderState::store_half(std::int64_t layer, const float* staged, std::uint16_t* cache, std::int64_t c0,
-                              std::int64_t c1) {
-  if (kv_ != KvCacheType::F16 || c0 >= c1) return;
-  const std::size_t at = cache_offset(layer) + sz(length_ * shape_.kv_dim + c0);
-  kernels::f32_to_f16(staged + c0, cache + at, c1 - c0);
+  store(layer, false, n, 0, shape_.kv_dim);
+  store(layer, true, n, 0, shape_.kv_dim);
 }
 
 void DecoderState::store_keys(std::int64_t layer, std::int64_t c0, std::int64_t c1) {
-  store_half(layer, new_keys(layer), k16_.data(), c0, c1);
+  store(layer, false, 1, c0, c1);
 }
 
 void DecoderState::store_values(std::int64_t layer, std::int64_t c0, std::int64_t c1) {
-  store_half(layer, new_values(layer), v16_.data(), c0, c1);
+  store(layer, true, 1, c0, c1);
+}
+
+kernels::AttentionShape DecoderState::cache_shape(const kernels::AttentionShape& as) const {
+  kernels::AttentionShape s = as;
+  s.kv_stride = shape_.head_dim;
+  s.kv_head_stride = n_ctx_ * shape_.head_dim;
+  return s;
 }
 
 void DecoderState::attend_rows(std::int64_t layer, const float* q, const kernels::AttentionShape& as,
                                float* out, int slot, std::int64_t r0, std::int64_t r1) {
   const std::size_t at = cache_offset(layer);
+  const kernels::AttentionShape s = cache_shape(as);
   if (kv_ == KvCacheType::F16)
-    kernels::attention_rows(q, k16_.data() + at, v16_.data() + at, as, out, attn_scratch.data(), slot, r0,
-                            r1);
+    kernels::attention_rows(q, k16_.data() + at, v16_.data() + at, s, out, attn_scratch.data(), slot, r0, r1);
   else
-    kernels::attention_rows(q, k_.data() + at, v_.data() + at, as, out, attn_scratch.data(), slot, r0, r1);
+    kernels::attention_rows(q, k_.data() + at, v_.data() + at, s, out, attn_scratch.data(), slot, r0, r1);
 }
 
 void DecoderState::attend(std::int64_t layer, const float* q, const kernels::AttentionShape& as, float* out) {
   const std::size_t at = cache_offset(layer);
+  const kernels::AttentionShape s = cache_shape(as);
   if (kv_ == KvCacheType::F16)
-    kernels::attention(q, k16_.data() + at, v16_.data() + at, as, out, attn_scratch.data());
+    kernels::attention(q, k16_.data() + at, v16_.data() + at, s, out, attn_scratch.data());
   else
-    kernels::attention(q, k_.data() + at, v_.data() + at, as, out, attn_scratch.data());
+    kernels::attention(q, k_.data() + at, v_.data() + at, s, out, attn_scratch.data());
 }
 
 void DecoderState::truncate(std::int64_t n) {

@@ -84,7 +84,6 @@ class Gpt2 final : public DecoderLM {
     as.n_heads = as.n_kv_heads = shape_.heads;
     as.head_dim = shape_.head_dim;
     as.q_stride = 3 * e;  // q is read in place from the fused q|k|v rows
-    as.kv_stride = e;
     as.out_stride = e;
     as.q_pos0 = pos0;
 

@@ -101,7 +101,6 @@ class Llama final : public DecoderLM {
     as.n_kv_heads = shape_.kv_heads;
     as.head_dim = hd;
     as.q_stride = q_dim;
-    as.kv_stride = kv_dim;
     as.out_stride = q_dim;
     as.q_pos0 = pos0;
     as.window = config_.sliding_window;

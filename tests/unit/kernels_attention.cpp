@@ -29,6 +29,14 @@ std::vector<std::uint16_t> to_half(const std::vector<float>& v) {
   return h;
 }
 
+// Where row j of kv head g starts, and the floats K (or V) spans, in s's layout.
+std::int64_t kv_at(const nk::AttentionShape& s, std::int64_t j, std::int64_t g) {
+  return j * s.kv_stride + g * (s.kv_head_stride != 0 ? s.kv_head_stride : s.head_dim);
+}
+std::size_t kv_floats(const nk::AttentionShape& s) {
+  return static_cast<std::size_t>(kv_at(s, s.n_kv - 1, s.n_kv_heads - 1) + s.head_dim);
+}
+
 void check_attention(const nk::AttentionShape& s, bool with_mask, bool half = false) {
   CAPTURE(s.n_q);
   CAPTURE(s.n_kv);
@@ -38,11 +46,12 @@ void check_attention(const nk::AttentionShape& s, bool with_mask, bool half = fa
   CAPTURE(s.q_pos0);
   CAPTURE(s.causal);
   CAPTURE(s.window);
+  CAPTURE(s.kv_head_stride);
   CAPTURE(with_mask);
   CAPTURE(half);
   const auto q = random_floats(static_cast<std::size_t>(s.n_q * s.q_stride), 1, -2.f, 2.f);
-  auto k = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2, -2.f, 2.f);
-  auto v = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3, -2.f, 2.f);
+  auto k = random_floats(kv_floats(s), 2, -2.f, 2.f);
+  auto v = random_floats(kv_floats(s), 3, -2.f, 2.f);
   if (half) {
     k = half_exact(k);
     v = half_exact(v);
@@ -76,7 +85,7 @@ void check_attention(const nk::AttentionShape& s, bool with_mask, bool half = fa
         if (!vis[j]) continue;
         double d = 0;
         for (std::int64_t e = 0; e < s.head_dim; ++e)
-          d += double(q[i * s.q_stride + h * s.head_dim + e]) * k[j * s.kv_stride + kvh * s.head_dim + e];
+          d += double(q[i * s.q_stride + h * s.head_dim + e]) * k[kv_at(s, j, kvh) + e];
         p[j] = d * scale;
         mx = std::max(mx, p[j]);
       }
@@ -84,7 +93,7 @@ void check_attention(const nk::AttentionShape& s, bool with_mask, bool half = fa
       for (std::int64_t j = 0; j < s.n_kv; ++j) sum += vis[j] ? (p[j] = std::exp(p[j] - mx)) : (p[j] = 0);
       for (std::int64_t e = 0; e < s.head_dim; ++e) {
         double ref = 0;
-        for (std::int64_t j = 0; j < s.n_kv; ++j) ref += p[j] * v[j * s.kv_stride + kvh * s.head_dim + e];
+        for (std::int64_t j = 0; j < s.n_kv; ++j) ref += p[j] * v[kv_at(s, j, kvh) + e];
         ref = sum > 0 ? ref / sum : 0.0;  // no visible key: zeros
         const float got = out[i * s.out_stride + h * s.head_dim + e];
         if (std::abs(got - ref) > 1e-5 * 2.0 + 1e-5 * std::abs(ref)) {
@@ -113,6 +122,13 @@ nk::AttentionShape shape(std::int64_t n_q, std::int64_t n_kv, std::int64_t heads
   s.q_pos0 = causal ? n_kv - n_q : 0;
   s.causal = causal;
   s.window = window;
+  return s;
+}
+
+// The same with each KV head's rows contiguous (a KV cache's layout), padded between rows and heads.
+nk::AttentionShape head_major(nk::AttentionShape s, std::int64_t pad) {
+  s.kv_stride = s.head_dim + pad;
+  s.kv_head_stride = (s.n_kv + 3) * s.kv_stride + pad;
   return s;
 }
 
@@ -172,48 +188,67 @@ TEST_CASE("kernels: attention over f16 keys and values (an f16 KV cache)") {
   check_attention(shape(16, 16, 2, 2, 7, false, 0, 1), true, true);     // mask, odd head dim
 }
 
+// K and V with each head's rows contiguous (how a KV cache holds them), padded between rows and
+// between heads: decode rows and prefill blocks, f32 and f16, MHA and GQA, with and without a window.
+TEST_CASE("kernels: attention over head-major keys and values (a KV cache's layout)") {
+  for (const bool half : {false, true}) {
+    for (const std::int64_t hd : {7, 64})
+      for (const auto& [h, kvh] : {std::pair{4, 4}, std::pair{6, 2}, std::pair{15, 5}})
+        for (const std::int64_t n_kv : {1, 33, 200})
+          check_attention(head_major(shape(1, n_kv, h, kvh, hd, true), 3), false, half);
+    check_attention(head_major(shape(7, 300, 4, 2, 32, true), 1), false, half);        // a short chunk
+    check_attention(head_major(shape(150, 150, 4, 2, 64, true), 2), false, half);      // prefill blocks
+    check_attention(head_major(shape(130, 400, 6, 3, 40, true), 0), false, half);      // blocks after 270
+    check_attention(head_major(shape(100, 100, 3, 1, 16, true, 20), 5), false, half);  // window
+  }
+}
+
 // A decode step's shares (attention_rows, which takes a GQA group's heads together and may split a
-// group between threads) give attention()'s rows bit for bit, in f32 and from an f16 cache.
+// group between threads) give attention()'s rows bit for bit, in f32 and from an f16 cache, with
+// token-major and head-major keys and values.
 TEST_CASE("kernels: attention_rows shares of a decode step equal attention() exactly") {
   for (const bool half : {false, true})
     for (const std::int64_t hd : {20, 64, 80})
       for (const auto& [h, kvh] : {std::pair{15, 5}, std::pair{8, 1}, std::pair{4, 4}, std::pair{6, 2}})
-        for (const std::int64_t n_kv : {1, 3, 64, 67, 130, 200}) {
-          const auto s = shape(1, n_kv, h, kvh, hd, true, 0, 3);
-          CAPTURE(half);
-          CAPTURE(hd);
-          CAPTURE(h);
-          CAPTURE(kvh);
-          CAPTURE(n_kv);
-          const auto q = random_floats(static_cast<std::size_t>(s.q_stride), 1, -2.f, 2.f);
-          const auto k = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 2, -2.f, 2.f);
-          const auto v = random_floats(static_cast<std::size_t>(s.n_kv * s.kv_stride), 3, -2.f, 2.f);
-          const auto k16 = to_half(k), v16 = to_half(v);
-          const auto kv = half ? nk::Storage::F16 : nk::Storage::F32;
-          std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s, kv)));
-          std::vector<float> want(static_cast<std::size_t>(s.out_stride), 7.f), got = want;
-          if (half)
-            nk::attention(q.data(), k16.data(), v16.data(), s, want.data(), scratch.data());
-          else
-            nk::attention(q.data(), k.data(), v.data(), s, want.data(), scratch.data());
-          // Shares as a 2-thread step cuts them (8 | 7 of 15 heads splits the middle group), and a
-          // share of one head in the middle of a group.
-          const std::int64_t cut = (h + 1) / 2, one = h > 2 ? 1 : 0;
-          for (const auto& [r0, r1] :
-               {std::pair{std::int64_t{0}, cut}, std::pair{cut, std::int64_t{h}}, std::pair{one, one + 1}}) {
-            const int slot = r0 == 0 ? 0 : nk::attention_slots() - 1;
+        for (const std::int64_t n_kv : {1, 3, 64, 67, 130, 200})
+          for (const bool per_head : {false, true}) {
+            const auto token_major = shape(1, n_kv, h, kvh, hd, true, 0, 3);
+            const auto s = per_head ? head_major(token_major, 3) : token_major;
+            CAPTURE(half);
+            CAPTURE(hd);
+            CAPTURE(h);
+            CAPTURE(kvh);
+            CAPTURE(n_kv);
+            CAPTURE(per_head);
+            const auto q = random_floats(static_cast<std::size_t>(s.q_stride), 1, -2.f, 2.f);
+            const auto k = random_floats(kv_floats(s), 2, -2.f, 2.f);
+            const auto v = random_floats(kv_floats(s), 3, -2.f, 2.f);
+            const auto k16 = to_half(k), v16 = to_half(v);
+            const auto kv = half ? nk::Storage::F16 : nk::Storage::F32;
+            std::vector<float> scratch(static_cast<std::size_t>(nk::attention_scratch_floats(s, kv)));
+            std::vector<float> want(static_cast<std::size_t>(s.out_stride), 7.f), got = want;
             if (half)
-              nk::attention_rows(q.data(), k16.data(), v16.data(), s, got.data(), scratch.data(), slot, r0,
-                                 r1);
+              nk::attention(q.data(), k16.data(), v16.data(), s, want.data(), scratch.data());
             else
-              nk::attention_rows(q.data(), k.data(), v.data(), s, got.data(), scratch.data(), slot, r0, r1);
+              nk::attention(q.data(), k.data(), v.data(), s, want.data(), scratch.data());
+            // Shares as a 2-thread step cuts them (8 | 7 of 15 heads splits the middle group), and a
+            // share of one head in the middle of a group.
+            const std::int64_t cut = (h + 1) / 2, one = h > 2 ? 1 : 0;
+            for (const auto& [r0, r1] : {std::pair{std::int64_t{0}, cut}, std::pair{cut, std::int64_t{h}},
+                                         std::pair{one, one + 1}}) {
+              const int slot = r0 == 0 ? 0 : nk::attention_slots() - 1;
+              if (half)
+                nk::attention_rows(q.data(), k16.data(), v16.data(), s, got.data(), scratch.data(), slot, r0,
+                                   r1);
+              else
+                nk::attention_rows(q.data(), k.data(), v.data(), s, got.data(), scratch.data(), slot, r0, r1);
+            }
+            int bad = 0;
+            for (std::size_t e = 0; e < want.size(); ++e)
+              if (std::memcmp(&want[e], &got[e], sizeof(float)) != 0 && ++bad <= 3)
+                FAIL_CHECK("out[" << e << "] = " << got[e] << " vs " << want[e]);
+            CHECK(bad == 0);
           }
-          int bad = 0;
-          for (std::size_t e = 0; e < want.size(); ++e)
-            if (std::memcmp(&want[e], &got[e], sizeof(float)) != 0 && ++bad <= 3)
-              FAIL_CHECK("out[" << e << "] = " << got[e] << " vs " << want[e]);
-          CHECK(bad == 0);
-        }
 }
 
 // f16 rounding of general values: the f16 kernel's output stays within the error rounding K and V
