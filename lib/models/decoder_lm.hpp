@@ -11,6 +11,7 @@
 
 #include "kernels/huge_pages.hpp"
 #include "kernels/row_queue.hpp"
+#include "kernels/team_barrier.hpp"
 #include "models/causal_lm.hpp"
 
 namespace nib::models {
@@ -63,8 +64,10 @@ class DecoderState final : public CausalState {
   std::vector<float> x, xn, proj, attn, ffn_a, ffn_b, tmp, attn_scratch, inv_freq;
   std::vector<float> rope;  // RoPE cos | sin per token of the chunk (kernels::rope_table)
   std::vector<std::int64_t> positions;
-  // The fused decode step's work queues, one per projection step of a layer (reused by every layer).
+  // The fused decode step's work queues, one per projection step of a layer (reused by every layer),
+  // and the barrier between its steps.
   std::array<kernels::RowQueue, 5> row_queues;
+  kernels::TeamBarrier barrier;
   // GPT-2's fused decode step: two sets of per-block partial sums (grows on the first step).
   std::vector<float> partials;
 

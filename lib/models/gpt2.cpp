@@ -142,6 +142,7 @@ class Gpt2 final : public DecoderLM {
     const kernels::RowSplit ffn_in = blocks_of(l0.c_fc), ffn_out = blocks_of(l0.mlp_proj);
     kernels::RowQueue &qkv_queue = s.row_queues[0], &attn_queue = s.row_queues[1];
     kernels::RowQueue &ffn_queue = s.row_queues[2], &out_queue = s.row_queues[3];
+    kernels::TeamBarrier& barrier = s.barrier;
     for (auto& queue : s.row_queues) queue.reserve(team);
 #pragma omp parallel num_threads(team)
     {
@@ -171,7 +172,7 @@ class Gpt2 final : public DecoderLM {
         take(qkv_queue, qkv_in, [&](std::int64_t b, std::int64_t, std::int64_t) {
           kernels::matvec_partial(xn, l.c_attn.w, b, pa + b * qkv);
         });
-#pragma omp barrier
+        barrier.wait(parts);
         const float* bias = l.c_attn.bias;
         float* out[3] = {q, s.new_keys(layer), s.new_values(layer)};
         for (int j = 0; j < 3; ++j)
@@ -180,24 +181,24 @@ class Gpt2 final : public DecoderLM {
         s.store_keys(layer, c0, c1);
         s.store_values(layer, c0, c1);
         s.attend_rows(layer, q, as, attn, part, r0, r1);
-#pragma omp barrier
+        barrier.wait(parts);
         take(attn_queue, attn_in, [&](std::int64_t b, std::int64_t, std::int64_t) {
           kernels::matvec_partial(attn, l.attn_proj.w, b, pb + b * e);
         });
-#pragma omp barrier
+        barrier.wait(parts);
         residual(l.attn_proj, pb);
         kernels::layer_norm(x, l.ln_2.weight, l.ln_2.bias, xn, 1, e, l.ln_2.eps);
         take(ffn_queue, ffn_in, [&](std::int64_t b, std::int64_t, std::int64_t) {
           kernels::matvec_partial(xn, l.c_fc.w, b, pa + b * inter);
         });
-#pragma omp barrier
+        barrier.wait(parts);
         take(out_queue, ffn_out, [&](std::int64_t b, std::int64_t f0, std::int64_t f1) {
           kernels::sum_partials(pa + f0, inter, kernels::partial_blocks(l.c_fc.w), l.c_fc.bias + f0, ffn + f0,
                                 false, f1 - f0);
           kernels::gelu_tanh(ffn + f0, f1 - f0);
           kernels::matvec_partial(ffn, l.mlp_proj.w, b, pb + b * e);
         });
-#pragma omp barrier
+        barrier.wait(parts);
         residual(l.mlp_proj, pb);
       }
       if (part == 0) std::copy(x, x + e, s.x.data());

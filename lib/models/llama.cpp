@@ -151,6 +151,7 @@ class Llama final : public DecoderLM {
     // References, not a structured binding: clang cannot capture those in an OpenMP region.
     kernels::RowQueue &q_queue = s.row_queues[0], &v_queue = s.row_queues[1], &o_queue = s.row_queues[2];
     kernels::RowQueue &ffn_queue = s.row_queues[3], &down_queue = s.row_queues[4];
+    kernels::TeamBarrier& barrier = s.barrier;
     for (auto& queue : s.row_queues) queue.reserve(team);
 #pragma omp parallel num_threads(team)
     {
@@ -178,15 +179,15 @@ class Llama final : public DecoderLM {
           kernels::matvec_rows(normed, l.v.w, l.v.bias, v, false, a, b);
           s.store_values(layer, a, b);
         });
-#pragma omp barrier
+        barrier.wait(parts);
         kernels::rope_apply(q + r0 * hd, 1, r1 - r0, hd, q_dim, s.rope.data());
         s.attend_rows(layer, q, as, attn, part, r0, r1);
-#pragma omp barrier
+        barrier.wait(parts);
         const auto heads = kernels::matvec_input(attn, q_dim, l.o.w.storage);
         o_queue.take(o_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
           kernels::matvec_rows(heads, l.o.w, l.o.bias, x, true, a, b);
         });
-#pragma omp barrier
+        barrier.wait(parts);
         kernels::rms_norm(x, l.mlp_norm.weight, xn, 1, h, l.mlp_norm.eps);
         const auto mlp_in = kernels::matvec_input(xn, h, l.gate.w.storage);
         ffn_queue.take(ffn_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
@@ -194,12 +195,12 @@ class Llama final : public DecoderLM {
           kernels::matvec_rows(mlp_in, l.up.w, l.up.bias, up, false, a, b);
           kernels::silu_mul(gate + a, up + a, gate + a, b - a);
         });
-#pragma omp barrier
+        barrier.wait(parts);
         const auto act = kernels::matvec_input(gate, inter, l.down.w.storage);
         down_queue.take(down_rows, parts, part, [&](std::int64_t a, std::int64_t b) {
           kernels::matvec_rows(act, l.down.w, l.down.bias, x, true, a, b);
         });
-#pragma omp barrier
+        barrier.wait(parts);
       }
     }
   }
