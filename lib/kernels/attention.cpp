@@ -165,14 +165,16 @@ void attend_block(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v
   const float *kb, *vb;
   int64_t kv_ld = s.kv_stride;
   if constexpr (S == Storage::F32) {
-    kb = k + klo * s.kv_stride + kv_head_offset(s, kvh);
-    vb = v + klo * s.kv_stride + kv_head_offset(s, kvh);
+    const int64_t at = klo * s.kv_stride + kv_head_offset(s, kvh);
+    kb = k + at;
+    vb = v + at;
   } else {
     float* wk = widened;
     float* wv = widened + ld * hd;
     for (int64_t j = 0; j < width; ++j) {
-      f16_to_f32(k + (klo + j) * s.kv_stride + kv_head_offset(s, kvh), wk + j * hd, hd);
-      f16_to_f32(v + (klo + j) * s.kv_stride + kv_head_offset(s, kvh), wv + j * hd, hd);
+      const int64_t at = (klo + j) * s.kv_stride + kv_head_offset(s, kvh);
+      f16_to_f32(k + at, wk + j * hd, hd);
+      f16_to_f32(v + at, wv + j * hd, hd);
     }
     kb = wk;
     vb = wv;
@@ -211,9 +213,9 @@ void heads_of(const float* q, const simd::Elem<S>* k, const simd::Elem<S>* v, co
     std::fill(o, o + (h1 - h0) * s.head_dim, 0.f);  // nothing visible: defined as zeros
     return;
   }
-  const int64_t kvh = h0 / heads_per_kv(s);
-  attend_heads<S>(q + i * s.q_stride + h0 * s.head_dim, k + kv_head_offset(s, kvh),
-                  v + kv_head_offset(s, kvh), s, h1 - h0, lo, hi, key_mask, scale, scores, padded_kv(s), o);
+  const int64_t at = kv_head_offset(s, h0 / heads_per_kv(s));
+  attend_heads<S>(q + i * s.q_stride + h0 * s.head_dim, k + at, v + at, s, h1 - h0, lo, hi, key_mask, scale,
+                  scores, padded_kv(s), o);
 }
 
 // Row r = h · n_q + i (head-major: one head's K/V stays hot in cache across consecutive queries).

@@ -82,11 +82,11 @@ std::size_t DecoderState::cache_offset(std::int64_t layer) const {
   return sz(layer * n_ctx_ * shape_.kv_dim);
 }
 
-float* DecoderState::new_keys(std::int64_t) {
+float* DecoderState::new_keys() {
   return staging_.data();
 }
 
-float* DecoderState::new_values(std::int64_t) {
+float* DecoderState::new_values() {
   return staging_.data() + sz(max_batch_ * shape_.kv_dim);
 }
 
@@ -103,17 +103,18 @@ template <class T>
 void DecoderState::store_rows(std::int64_t layer, const float* staged, T* cache, std::int64_t n,
                               std::int64_t c0, std::int64_t c1) const {
   const std::int64_t hd = shape_.head_dim, kv_dim = shape_.kv_dim;
+  T* rows = cache + cache_offset(layer);
   for (std::int64_t t = 0; t < n; ++t)
     for (std::int64_t c = c0; c < c1;) {  // each head's part of [c0, c1) to that head's row
       const std::int64_t g = c / hd, end = std::min(c1, (g + 1) * hd);
-      store_elements(staged + t * kv_dim + c,
-                     cache + cache_offset(layer) + sz((g * n_ctx_ + length_ + t) * hd + c - g * hd), end - c);
+      store_elements(staged + t * kv_dim + c, rows + sz((g * n_ctx_ + length_ + t) * hd + c - g * hd),
+                     end - c);
       c = end;
     }
 }
 
 void DecoderState::store(std::int64_t layer, bool values, std::int64_t n, std::int64_t c0, std::int64_t c1) {
-  const float* staged = values ? new_values(layer) : new_keys(layer);
+  const float* staged = values ? new_values() : new_keys();
   if (kv_ == KvCacheType::F16)
     store_rows(layer, staged, (values ? v16_ : k16_).data(), n, c0, c1);
   else

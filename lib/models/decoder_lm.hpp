@@ -44,8 +44,8 @@ class DecoderState final : public CausalState {
   // Where a layer writes the keys / values (kv_dim floats per token, f32, token-major) of the n tokens
   // it adds at length(): staging rows that store_kv() moves into the cache's per-head rows (rounding
   // them for an f16 cache).
-  float* new_keys(std::int64_t layer);
-  float* new_values(std::int64_t layer);
+  float* new_keys();
+  float* new_values();
   // Makes the n new keys/values of `layer` part of its cache.
   void store_kv(std::int64_t layer, std::int64_t n);
   // The same for elements [c0, c1) of one new token's keys (values): a decode step thread's share.

@@ -91,7 +91,7 @@ class Gpt2 final : public DecoderLM {
     for (std::size_t i = 0; i < layers_.size(); ++i) {
       const Layer& l = layers_[i];
       const auto layer = static_cast<std::int64_t>(i);
-      float *k = s.new_keys(layer), *v = s.new_values(layer);
+      float *k = s.new_keys(), *v = s.new_values();
       apply_norm(l.ln_1, s.x.data(), s.xn.data(), n, e);
       apply_linear(l.c_attn, s.xn.data(), n, s.proj.data(), adapters, lora);
       for (std::int64_t t = 0; t < n; ++t) {
@@ -174,7 +174,7 @@ class Gpt2 final : public DecoderLM {
         });
         barrier.wait(parts);
         const float* bias = l.c_attn.bias;
-        float* out[3] = {q, s.new_keys(layer), s.new_values(layer)};
+        float* out[3] = {q, s.new_keys(), s.new_values()};
         for (int j = 0; j < 3; ++j)
           kernels::sum_partials(pa + j * e + c0, qkv, kernels::partial_blocks(l.c_attn.w), bias + j * e + c0,
                                 out[j] + c0, false, c1 - c0);

@@ -109,9 +109,9 @@ class Llama final : public DecoderLM {
     for (std::size_t i = 0; i < layers_.size(); ++i) {
       const Layer& l = layers_[i];
       const auto layer = static_cast<std::int64_t>(i);
-      float* k_new = s.new_keys(layer);
+      float* k_new = s.new_keys();
       apply_norm(l.attn_norm, s.x.data(), s.xn.data(), n, h);
-      const LinearOut qkv[] = {{&l.q, s.proj.data()}, {&l.k, k_new}, {&l.v, s.new_values(layer)}};
+      const LinearOut qkv[] = {{&l.q, s.proj.data()}, {&l.k, k_new}, {&l.v, s.new_values()}};
       apply_linears(qkv, s.xn.data(), n, adapters, lora);
       kernels::rope_apply(s.proj.data(), n, shape_.heads, hd, q_dim, s.rope.data());
       kernels::rope_apply(k_new, n, shape_.kv_heads, hd, kv_dim, s.rope.data());
@@ -166,7 +166,7 @@ class Llama final : public DecoderLM {
       for (std::size_t i = 0; i < layers_.size(); ++i) {
         const Layer& l = layers_[i];
         const auto layer = static_cast<std::int64_t>(i);
-        float *k = s.new_keys(layer), *v = s.new_values(layer);
+        float *k = s.new_keys(), *v = s.new_values();
         kernels::rms_norm(x, l.attn_norm.weight, xn, 1, h, l.attn_norm.eps);
         const auto normed = kernels::matvec_input(xn, h, l.q.w.storage);
         kernels::matvec_rows(normed, l.k.w, l.k.bias, k, false, k0, k1);
