@@ -79,15 +79,15 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-// Bytes a weight parameter occupies in the chosen storage (int8: one byte plus an f32 scale per block
-// of 32; int4: half a byte plus the scale). Norm vectors and biases stay f32 but are < 0.1% of the
+// Bytes a weight parameter occupies in the chosen storage (int8: one byte plus a half-precision scale
+// per block of 32; int4: half a byte plus the scale). Norm vectors and biases stay f32 but are < 0.1% of the
 // parameters.
 double bytes_per_weight(WeightType t) {
   switch (t) {
     case WeightType::BF16:
     case WeightType::F16: return 2.0;
-    case WeightType::Int8: return 1.0 + 4.0 / 32.0;
-    case WeightType::Int4: return 0.5 + 4.0 / 32.0;
+    case WeightType::Int8: return 1.0 + 2.0 / 32.0;
+    case WeightType::Int4: return 0.5 + 2.0 / 32.0;
     case WeightType::Auto:
     case WeightType::F32: break;
   }

@@ -7,7 +7,7 @@ namespace nib {
 
 // Weight storage chosen at load (see README): Auto and F32 keep f32; BF16 and F16 are 16-bit (a
 // checkpoint of that type is used as shipped); Int8 and Int4 are quantised at load per block of 32
-// inputs (Int4: 4-bit codes, about a fifth of f32's bytes).
+// inputs (Int4: 4-bit codes, about a seventh of f32's bytes).
 enum class WeightType { Auto, F32, BF16, F16, Int8, Int4 };
 
 // Element type of a causal session's KV cache. F16 halves its memory (and the bytes decode

@@ -283,15 +283,22 @@ void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs, std::int3
   }
 }
 
-// The 16 row sums of one int8 row group (t: its first tile; see quantized_tile_bytes): per
+// Eight block scales (half bits) widened to f32.
+inline __m256 half8(const std::uint16_t* s) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
+}
+
+// The 16 row sums of one int8 row group (see quantized_group_bytes): per
 // block, each 32-byte half (8 rows × 4 inputs) against x's 4 codes broadcast, |w| (u8) times
 // x·sign(w) (s8) with maddubs (pairs of products fit i16: 2·127² < 2^15), summed to i32 per row with
 // madd; then the block's i32 sums scaled by the rows' scales · xs in f32.
-void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, int64_t blocks, float* sums) {
+void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* group, int64_t blocks,
+                float* sums) {
   const __m256i ones = _mm256_set1_epi16(1);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
-  for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int8)) {
-    const float* s = tile_scales(t, Storage::Int8);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const std::int8_t* t = group + quantized_codes_at(Storage::Int8, b);
+    const std::uint16_t* s = block_scales(group, Storage::Int8, blocks, b);
     __m256i d0 = _mm256_setzero_si256(), d1 = d0;
     for (int j = 0; j < kInt8Block / 4; ++j) {
       std::int32_t x4;
@@ -305,23 +312,24 @@ void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* t, in
           d1, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(w1), _mm256_sign_epi8(xv, w1)), ones));
     }
     const __m256 xsb = _mm256_set1_ps(xs[b]);
-    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(_mm256_loadu_ps(s), xsb), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(_mm256_loadu_ps(s + 8), xsb), acc1);
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(half8(s), xsb), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(half8(s + 8), xsb), acc1);
   }
   _mm256_storeu_ps(sums, acc0);
   _mm256_storeu_ps(sums + 8, acc1);
 }
 
-// The 16 row sums of one int4 row group (t: its first tile; see int4_code_byte): per
+// The 16 row sums of one int4 row group (see int4_code_byte): per
 // block, each chunk's low and high nibbles (u8 codes 0..15) against x's 4 codes of their inputs
 // broadcast, with maddubs. A block's 8 products per i16 lane stay below 2^15 (8 · 2 · 15 · 127),
 // so they are summed in i16 and widened once with madd; Σ(code − 8)·x = Σ code·x − 8·Σx.
-void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::uint8_t* t,
+void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum, const std::uint8_t* group,
                 int64_t blocks, float* sums) {
   const __m256i ones = _mm256_set1_epi16(1), nibble = _mm256_set1_epi8(15);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
-  for (int64_t b = 0; b < blocks; ++b, t += quantized_tile_bytes(Storage::Int4)) {
-    const float* s = tile_scales(t, Storage::Int4);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const std::uint8_t* t = group + quantized_codes_at(Storage::Int4, b);
+    const std::uint16_t* s = block_scales(group, Storage::Int4, blocks, b);
     __m256i p0 = _mm256_setzero_si256(), p1 = p0;  // rows 0-7 and 8-15
     const std::int8_t* xb = xq + b * kInt8Block;
     for (int j = 0; j < 4; ++j) {
@@ -342,8 +350,8 @@ void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum
     const __m256i d0 = _mm256_sub_epi32(_mm256_madd_epi16(p0, ones), offset);
     const __m256i d1 = _mm256_sub_epi32(_mm256_madd_epi16(p1, ones), offset);
     const __m256 xsb = _mm256_set1_ps(xs[b]);
-    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(_mm256_loadu_ps(s), xsb), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(_mm256_loadu_ps(s + 8), xsb), acc1);
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(half8(s), xsb), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(half8(s + 8), xsb), acc1);
   }
   _mm256_storeu_ps(sums, acc0);
   _mm256_storeu_ps(sums + 8, acc1);
@@ -373,14 +381,14 @@ struct QuantizedRows {
 
 // Int8 or int4 rows [n0, n1) of m quantised x rows (see QuantizedRows): the row groups that hold
 // them, whole (a group split between callers is computed by each; only its own rows are stored). Each
-// group's tile is read from memory once and then from L1 for every further x row, so a short prompt
+// group is read from memory once and then from L1 for every further x row, so a short prompt
 // costs little more than one decode step. Every row's sums are exactly its M = 1 sums.
 void quantized_rows(const MatvecInput& in, int64_t m, const Weight& w, const float* bias, float* y, bool acc,
                     int64_t ldy, int64_t n0, int64_t n1) {
   const int64_t blocks = int8_blocks(w.k);
   const auto* q = static_cast<const std::int8_t*>(w.data);
   const bool vnni = active_isa() == Isa::Avx512Vnni, int4 = w.storage == Storage::Int4;
-  const int64_t group_bytes = blocks * quantized_tile_bytes(w.storage);
+  const int64_t group_bytes = quantized_group_bytes(w.storage, blocks);
   for (int64_t g = n0 / kInt8Rows; g * kInt8Rows < n1; ++g) {
     const std::int8_t* t = q + g * group_bytes;
     const auto* pairs = reinterpret_cast<const std::uint8_t*>(t);

@@ -23,6 +23,33 @@ inline float quantize_symmetric(const float* x, std::int64_t n, std::int8_t* q) 
   return amax / 127.f;
 }
 
+// The smallest IEEE half >= scale, as bits: int8 and int4 weight groups keep their block scales in 2
+// bytes. Rounding up, int8 codes chosen with the stored scale never need clamping; a scale grows by
+// less than one ulp of a half (2^-10 relative above 2^-14). Infinity (not finite) for |scale| past
+// 65504 or NaN.
+inline std::uint16_t half_scale(float scale) {
+  if (!(std::abs(scale) <= 65504.f)) return 0x7c00;
+  return static_cast<std::uint16_t>(_cvtss_sh(scale, _MM_FROUND_TO_POS_INF));
+}
+inline float widen_half(std::uint16_t h) {
+  return _cvtsh_ss(h);
+}
+inline bool half_is_finite(std::uint16_t h) {
+  return (h & 0x7c00u) != 0x7c00u;
+}
+
+// An int8 weight block of finite x: scale = max |x| / 127 rounded up to a half (returned as its
+// bits; infinite past what a half holds), q[i] = round(x[i] / scale) in [-127, 127].
+inline std::uint16_t quantize_weight_int8(const float* x, std::int64_t n, std::int8_t* q) {
+  float amax = 0.f;
+  for (std::int64_t i = 0; i < n; ++i) amax = std::max(amax, std::abs(x[i]));
+  const std::uint16_t h = half_scale(amax / 127.f);
+  const float scale = widen_half(h), inv = scale > 0.f && half_is_finite(h) ? 1.f / scale : 0.f;
+  for (std::int64_t i = 0; i < n; ++i)
+    q[i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(x[i] * inv), -127.f, 127.f));
+  return h;
+}
+
 // One block of n <= 32 4-bit codes, code[i] in [0, 15] for x[i] ≈ (code[i] − 8) · scale. Q4_0's
 // rule maps the element of largest magnitude m to −8 (scale = m / −8); here the inverse scales
 // −(8 + 0.1·j) / m for j in [−9, 9] are tried, each with its codes' least-squares scale

@@ -14,11 +14,10 @@ namespace nib::kernels {
 // How a weight matrix is stored. OutIn: nn.Linear [N, K]; InOut: GPT-2 Conv1D [K, N].
 enum class Layout { OutIn, InOut };
 
-// Element type of a weight matrix (and, F32 or F16, of a KV cache). Int8 is symmetric with one f32 scale per
-// block of kInt8Block consecutive input features of each output (w ≈ q · scale), always OutIn and
-// stored in tiles of a row group and block (see quantized_tile_bytes). Int4 has the same blocks,
-// scales and tiles with 4-bit codes, two per byte (see int4_code_byte; w ≈ (code − 8) · scale, as
-// Q4_0).
+// Element type of a weight matrix (and, F32 or F16, of a KV cache). Int8 is symmetric with one half
+// scale per block of kInt8Block consecutive input features of each output (w ≈ q · scale), always
+// OutIn and stored per group of rows (see quantized_group_bytes). Int4 has the same blocks, scales
+// and groups with 4-bit codes, two per byte (see int4_code_byte; w ≈ (code − 8) · scale, as Q4_0).
 enum class Storage { F32, BF16, F16, Int8, Int4 };
 // Int8 or Int4: codes per block with a scale, quantised at load, read by the integer kernels.
 constexpr bool quantized(Storage s) {
@@ -39,7 +38,7 @@ struct F32Gemm;
 
 // A read-only weight matrix, pointing into the memory-mapped checkpoint or a buffer the model owns.
 struct Weight {
-  const void* data = nullptr;  // float, bf16 / f16 bits (uint16), or int8 / int4 tiles, per `storage`
+  const void* data = nullptr;  // float, bf16 / f16 bits (uint16), or int8 / int4 groups, per `storage`
   std::int64_t n = 0;          // output features
   std::int64_t k = 0;          // input features
   Layout layout = Layout::OutIn;
@@ -56,46 +55,64 @@ inline std::int64_t int8_blocks(std::int64_t k) {
 inline std::int64_t int8_groups(std::int64_t n) {
   return (n + kInt8Rows - 1) / kInt8Rows;
 }
-// Int8 and int4 weights are stored in tiles, one per group of kInt8Rows rows and block of K, in
-// that order: the group's codes of the block (int8_code_index, int4_code_byte), then the 16 rows'
-// f32 scales. Codes and scales are one contiguous stream for the M = 1 kernels; with the scales in
-// an array of their own, that second stream cost ~20% of one core's read rate.
-constexpr std::int64_t kScaleBytes = kInt8Rows * 4;
+// Int8 and int4 weights are stored per group of kInt8Rows rows, and in a group per tile of two
+// blocks of K (the last tile of an odd count holds one): the tile's codes block by block (512 bytes
+// an int8 block, 256 an int4 one; int8_code_index, int4_code_byte), then the 16 rows' scales of each
+// of its blocks as IEEE halves (32 bytes a block; see half_scale), the tile padded to whole 64-byte
+// lines. Like Q8_0 and Q4_0, 2 bytes of scale per 32 weights: 1.0625 bytes an int8 weight (1.125
+// with f32 scales), 0.5625 an int4 one (0.625). Two blocks a tile keep every tile and every block's
+// codes on line boundaries (a 64-byte load never spans two lines). A group is one contiguous stream
+// for the M = 1 kernels, the scales next to the codes they scale: in an array of their own, the
+// scales cost ~20% of one core's read rate; after all of a group's codes, ~25% of int8 decode.
+constexpr std::int64_t kScaleBytes = kInt8Rows * 2;
 constexpr std::int64_t quantized_code_bytes(Storage s) {
   return kInt8Rows * (s == Storage::Int4 ? kInt8Block / 2 : kInt8Block);
 }
-constexpr std::int64_t quantized_tile_bytes(Storage s) {
-  return quantized_code_bytes(s) + kScaleBytes;
+// Bytes of a tile of `tile_blocks` (1 or 2) blocks.
+constexpr std::int64_t quantized_tile_bytes(Storage s, std::int64_t tile_blocks) {
+  return (tile_blocks * (quantized_code_bytes(s) + kScaleBytes) + 63) / 64 * 64;
 }
-inline std::int64_t quantized_tile(std::int64_t blocks, std::int64_t r, std::int64_t c) {
-  return r / kInt8Rows * blocks + c / kInt8Block;
+constexpr std::int64_t quantized_group_bytes(Storage s, std::int64_t blocks) {
+  return blocks / 2 * quantized_tile_bytes(s, 2) + blocks % 2 * quantized_tile_bytes(s, 1);
 }
-// The 16 rows' scales of the tile starting at `tile`.
-inline const float* tile_scales(const void* tile, Storage s) {
-  return reinterpret_cast<const float*>(static_cast<const char*>(tile) + quantized_code_bytes(s));
+// Where block b's codes start in its group, and its 16 scales.
+constexpr std::int64_t quantized_codes_at(Storage s, std::int64_t b) {
+  return b / 2 * quantized_tile_bytes(s, 2) + b % 2 * quantized_code_bytes(s);
 }
-// Where int8 code (row r, input c) sits: in its tile, per 4 inputs, the 16 rows' 4 codes (64
+constexpr std::int64_t quantized_scales_at(Storage s, std::int64_t blocks, std::int64_t b) {
+  const std::int64_t in_tile = blocks - b / 2 * 2 < 2 ? 1 : 2;
+  return b / 2 * quantized_tile_bytes(s, 2) + in_tile * quantized_code_bytes(s) + b % 2 * kScaleBytes;
+}
+// Block b's 16 scales (half bits) in the group starting at `group`.
+inline const std::uint16_t* block_scales(const void* group, Storage s, std::int64_t blocks, std::int64_t b) {
+  return reinterpret_cast<const std::uint16_t*>(static_cast<const char*>(group) +
+                                                quantized_scales_at(s, blocks, b));
+}
+// Where row r's group starts.
+inline std::int64_t quantized_group_at(Storage s, std::int64_t blocks, std::int64_t r) {
+  return r / kInt8Rows * quantized_group_bytes(s, blocks);
+}
+// Where int8 code (row r, input c) sits: in its block, per 4 inputs, the 16 rows' 4 codes (64
 // bytes: one vpdpbusd operand, each i32 lane one row's 4 products). Rows past n and inputs past k
 // are stored as 0.
 inline std::int64_t int8_code_index(std::int64_t blocks, std::int64_t r, std::int64_t c) {
-  return quantized_tile(blocks, r, c) * quantized_tile_bytes(Storage::Int8) +
+  return quantized_group_at(Storage::Int8, blocks, r) + quantized_codes_at(Storage::Int8, c / kInt8Block) +
          c % kInt8Block / 4 * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
 }
-// Where int4 code (row r, input c) sits: int8's tiles at half the code bytes (256). Chunk j (64
+// Where int4 code (row r, input c) sits: int8's layout at half the code bytes (256 a block). Chunk j (64
 // bytes) holds the 16 rows' codes of block inputs 4j..4j+3 in its low nibbles and of inputs
 // 16+4j..16+4j+3 in its high ones, so one load and a mask or a shift give two vpdpbusd operands.
 // Codes past n and k are 8 (value 0).
 inline std::int64_t int4_code_byte(std::int64_t blocks, std::int64_t r, std::int64_t c) {
-  return quantized_tile(blocks, r, c) * quantized_tile_bytes(Storage::Int4) + c % 16 / 4 * (4 * kInt8Rows) +
-         r % kInt8Rows * 4 + c % 4;
+  return quantized_group_at(Storage::Int4, blocks, r) + quantized_codes_at(Storage::Int4, c / kInt8Block) +
+         c % 16 / 4 * (4 * kInt8Rows) + r % kInt8Rows * 4 + c % 4;
 }
 inline bool int4_high_nibble(std::int64_t c) {
   return c % kInt8Block >= 16;
 }
 // The byte where the scale of row r, block b sits (int8 and int4): after its tile's codes.
 inline std::int64_t quantized_scale_byte(Storage s, std::int64_t blocks, std::int64_t r, std::int64_t b) {
-  return quantized_tile(blocks, r, b * kInt8Block) * quantized_tile_bytes(s) + quantized_code_bytes(s) +
-         r % kInt8Rows * 4;
+  return quantized_group_at(s, blocks, r) + quantized_scales_at(s, blocks, b) + r % kInt8Rows * 2;
 }
 float quantized_scale(const Weight& w, std::int64_t r, std::int64_t b);
 // Bytes of a weight (codes and scales): what one M = 1 matmul reads.
@@ -116,7 +133,7 @@ using PackedBuffer = std::vector<T, HugePageAllocator<T, true>>;
 // valid: vectors keep their heap buffers).
 struct PackedWeight {
   PackedBuffer<std::uint16_t> half;
-  PackedBuffer<std::int8_t> q;  // int8 / int4 tiles
+  PackedBuffer<std::int8_t> q;  // int8 / int4 groups
   std::shared_ptr<const Int8Gemm> gemm;
   std::shared_ptr<const F32Gemm> f32_gemm;
   Weight view;

@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -45,20 +46,28 @@ void widen_16(const Weight& w, const std::uint16_t* src, int64_t n, float* out) 
     widen_row<Storage::F16>(src, n, out);
 }
 
-// Sizes p.q (one tile of `storage` per group and block), then for each output r < groups · kInt8Rows
+// Sizes p.q (one group of `storage` per kInt8Rows outputs), then for each output r < groups · kInt8Rows
 // (rows past n included, with no inputs) and block b of K stores encode(r, b, x, len) as the
-// block's scale; encode writes the block's codes from its len inputs x (len 0 past n or k). Groups
-// run in parallel (each writes its own tiles); InOut outputs are gathered into a column first.
+// block's scale (half bits); encode writes the block's codes from its len inputs x (len 0 past n or
+// k). Groups run in parallel (each writes its own bytes); InOut outputs are gathered into a column
+// first. A scale that is not finite (weights past what a half scale holds, or not finite
+// themselves) is an error, raised once the threads are done.
 template <class Encode>
 void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Storage storage, PackedWeight& p,
                      Encode&& encode) {
   const int64_t blocks = int8_blocks(k), groups = int8_groups(n);
-  p.q.resize(static_cast<std::size_t>(groups * blocks * quantized_tile_bytes(storage)));
+  const int64_t group_bytes = quantized_group_bytes(storage, blocks);
+  // An odd count's last tile: one block's codes and scales, then padding.
+  const int64_t used =
+      blocks % 2 ? quantized_scales_at(storage, blocks, blocks - 1) + kScaleBytes : group_bytes;
+  p.q.resize(static_cast<std::size_t>(groups * group_bytes));
+  std::atomic<bool> unrepresentable{false};
 #pragma omp parallel
   {
     PackedBuffer<float> column;  // an InOut output's weights, gathered
 #pragma omp for schedule(static)
     for (int64_t g = 0; g < groups; ++g) {
+      std::fill(p.q.begin() + g * group_bytes + used, p.q.begin() + (g + 1) * group_bytes, std::int8_t{0});
       for (int64_t r = g * kInt8Rows; r < (g + 1) * kInt8Rows; ++r) {
         const int64_t inputs = r < n ? k : 0;  // padding rows have none
         const float* row = r < n ? src + r * k : nullptr;
@@ -69,21 +78,30 @@ void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Stor
         }
         for (int64_t b = 0; b < blocks; ++b) {
           const int64_t begin = b * kInt8Block, len = std::clamp(inputs - begin, int64_t{0}, kInt8Block);
-          const float scale = encode(r, b, len ? row + begin : nullptr, len);
+          const float* x = len ? row + begin : nullptr;
+          const std::uint16_t scale = encode(r, b, x, len);
+          if (!half_is_finite(scale) || !std::all_of(x, x + len, [](float v) { return std::isfinite(v); }))
+            unrepresentable.store(true, std::memory_order_relaxed);
           std::memcpy(p.q.data() + quantized_scale_byte(storage, blocks, r, b), &scale, sizeof scale);
         }
       }
     }
   }
+  if (unrepresentable.load())
+    throw Error(Status::Unsupported,
+                std::string(storage == Storage::Int4 ? "int4" : "int8") +
+                    " weights: a block holds a weight that is not finite or beyond what a "
+                    "half-precision scale allows (|w| up to ~" +
+                    (storage == Storage::Int4 ? "4.6e5" : "8.3e6") + ")");
 }
 
 }  // namespace
 
 float quantized_scale(const Weight& w, int64_t r, int64_t b) {
-  float s;
+  std::uint16_t s;
   std::memcpy(&s, static_cast<const char*>(w.data) + quantized_scale_byte(w.storage, int8_blocks(w.k), r, b),
               sizeof s);
-  return s;
+  return widen_half(s);
 }
 
 int64_t weight_bytes(const Weight& w) {
@@ -93,7 +111,7 @@ int64_t weight_bytes(const Weight& w) {
     case Storage::BF16:
     case Storage::F16: return 2 * count;
     case Storage::Int8:
-    case Storage::Int4: return int8_groups(w.n) * int8_blocks(w.k) * quantized_tile_bytes(w.storage);
+    case Storage::Int4: return int8_groups(w.n) * quantized_group_bytes(w.storage, int8_blocks(w.k));
   }
   return 0;
 }
@@ -132,18 +150,17 @@ void dequantize(const Weight& w, int64_t n0, int64_t n1, float* out) {
     }
     case Storage::Int8:
     case Storage::Int4: {
-      // Tile by tile (one group's block: int8_code_index, int4_code_byte), each row's codes of one
+      // Block by block of the row's group (int8_code_index, int4_code_byte), each row's codes of one
       // chunk of 4 inputs at 4·(r % 16) in the chunk's 64 bytes.
       const auto* q = static_cast<const std::uint8_t*>(w.data);
       const int64_t blocks = int8_blocks(w.k);
       const bool int4 = w.storage == Storage::Int4;
-      const int64_t tile_bytes = quantized_tile_bytes(w.storage);
       for (int64_t r = n0; r < n1; ++r) {
         float* o = out + (r - n0) * w.k;
-        const std::uint8_t* tile = q + r / kInt8Rows * blocks * tile_bytes;
-        for (int64_t b = 0; b < blocks; ++b, tile += tile_bytes) {
-          const std::uint8_t* row = tile + r % kInt8Rows * 4;
-          const float s = tile_scales(tile, w.storage)[r % kInt8Rows];
+        const std::uint8_t* group = q + quantized_group_at(w.storage, blocks, r);
+        for (int64_t b = 0; b < blocks; ++b) {
+          const std::uint8_t* row = group + quantized_codes_at(w.storage, b) + r % kInt8Rows * 4;
+          const float s = widen_half(block_scales(group, w.storage, blocks, b)[r % kInt8Rows]);
           const int64_t c0 = b * kInt8Block, width = std::min(kInt8Block, w.k - c0);
           // The row's 4 codes (int8) or 8 (int4: low and high nibbles) of each chunk, 64 bytes apart.
           auto chunks = [&](int64_t first) {
@@ -204,7 +221,7 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
       quantize_blocks(
           src, n, k, layout, Storage::Int8, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
             std::int8_t codes[kInt8Block] = {};  // inputs past k stay 0
-            const float scale = len ? quantize_symmetric(x, len, codes) : 0.f;
+            const std::uint16_t scale = len ? quantize_weight_int8(x, len, codes) : 0;
             for (int64_t c = 0; c < kInt8Block; ++c)
               p.q[static_cast<std::size_t>(int8_code_index(int8_blocks(k), r, b * kInt8Block + c))] =
                   codes[c];
@@ -218,7 +235,7 @@ PackedWeight pack_weight(const float* src, int64_t n, int64_t k, Layout layout, 
           src, n, k, layout, Storage::Int4, p, [&](int64_t r, int64_t b, const float* x, int64_t len) {
             std::uint8_t codes[kInt8Block];
             std::fill(codes, codes + kInt8Block, std::uint8_t{8});  // inputs past k: value 0
-            const float scale = len ? quantize_int4(x, len, codes) : 0.f;
+            const std::uint16_t scale = len ? half_scale(quantize_int4(x, len, codes)) : 0;
             // Each byte holds inputs c (low nibble) and c + 16 (high) of the block (int4_code_byte).
             for (int64_t c = 0; c < kInt8Block / 2; ++c)
               p.q[static_cast<std::size_t>(int4_code_byte(int8_blocks(k), r, b * kInt8Block + c))] =

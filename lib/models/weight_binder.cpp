@@ -90,7 +90,11 @@ kernels::Weight WeightBinder::matrix_as(kernels::Storage storage, std::string_vi
       widened = io::to_f32(t);
       src = widened.data();
     }
-    packed_.push_back(kernels::pack_weight(src, n, k, layout, storage, &arena_));
+    try {
+      packed_.push_back(kernels::pack_weight(src, n, k, layout, storage, &arena_));
+    } catch (const Error& e) {  // what cannot be stored: name the tensor
+      throw Error(e.status(), std::string(name) + ": " + e.what());
+    }
     w = packed_.back().view;
     store_->drop_resident(t);
   }

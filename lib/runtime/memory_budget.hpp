@@ -49,8 +49,8 @@ class MemoryBudget {
 // The bytes a model's weights hold once loaded: each floating-point tensor of the checkpoint at
 // f32 size. F32 tensors are used in place, mapped, but they become resident as the model reads
 // them, so a cap on memory counts them like the widened copies of F16/BF16/F64 tensors. With
-// LoadOptions::weights BF16/F16 the linear weights take 2 bytes instead, with Int8 ~2.13 (the
-// per-block copy the M = 1 GEMV reads, 1 + 4/32, and the per-channel copy oneDNN's int8 matmul
+// LoadOptions::weights BF16/F16 the linear weights take 2 bytes instead, with Int8 ~2.07 (the
+// per-block copy the M = 1 GEMV reads, 1 + 2/32, and the per-channel copy oneDNN's int8 matmul
 // reads at M > 1, 1 + 8 per output): f32 size is then an upper bound (conservative; it never lets
 // a load exceed the cap). The encoder layers' prepacked f32 copies are charged on top, as they are
 // made (kernels::onednn::f32_gemm_bytes). Overflow (impossible
