@@ -29,10 +29,11 @@ inline float quantize_symmetric(const float* x, std::int64_t n, std::int8_t* q) 
 // 65504 or NaN.
 inline std::uint16_t half_scale(float scale) {
   if (!(std::abs(scale) <= 65504.f)) return 0x7c00;
-  return static_cast<std::uint16_t>(_cvtss_sh(scale, _MM_FROUND_TO_POS_INF));
+  return static_cast<std::uint16_t>(
+      _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(scale), _MM_FROUND_TO_POS_INF), 0));
 }
 inline float widen_half(std::uint16_t h) {
-  return _cvtsh_ss(h);
+  return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
 }
 inline bool half_is_finite(std::uint16_t h) {
   return (h & 0x7c00u) != 0x7c00u;
