@@ -283,11 +283,6 @@ void quantize_x(const float* x, int64_t k, std::int8_t* xq, float* xs, std::int3
   }
 }
 
-// Eight block scales (half bits) widened to f32.
-inline __m256 half8(const std::uint16_t* s) {
-  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
-}
-
 // The 16 row sums of one int8 row group (see quantized_group_bytes): per
 // block, each 32-byte half (8 rows × 4 inputs) against x's 4 codes broadcast, |w| (u8) times
 // x·sign(w) (s8) with maddubs (pairs of products fit i16: 2·127² < 2^15), summed to i32 per row with
@@ -312,8 +307,9 @@ void int8_group(const std::int8_t* xq, const float* xs, const std::int8_t* group
           d1, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(w1), _mm256_sign_epi8(xv, w1)), ones));
     }
     const __m256 xsb = _mm256_set1_ps(xs[b]);
-    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(half8(s), xsb), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(half8(s + 8), xsb), acc1);
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(simd::load8<Storage::F16>(s), xsb), acc0);
+    acc1 =
+        _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(simd::load8<Storage::F16>(s + 8), xsb), acc1);
   }
   _mm256_storeu_ps(sums, acc0);
   _mm256_storeu_ps(sums + 8, acc1);
@@ -350,8 +346,9 @@ void int4_group(const std::int8_t* xq, const float* xs, const std::int32_t* xsum
     const __m256i d0 = _mm256_sub_epi32(_mm256_madd_epi16(p0, ones), offset);
     const __m256i d1 = _mm256_sub_epi32(_mm256_madd_epi16(p1, ones), offset);
     const __m256 xsb = _mm256_set1_ps(xs[b]);
-    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(half8(s), xsb), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(half8(s + 8), xsb), acc1);
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_mul_ps(simd::load8<Storage::F16>(s), xsb), acc0);
+    acc1 =
+        _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_mul_ps(simd::load8<Storage::F16>(s + 8), xsb), acc1);
   }
   _mm256_storeu_ps(sums, acc0);
   _mm256_storeu_ps(sums + 8, acc1);

@@ -32,6 +32,7 @@ inline std::uint16_t half_scale(float scale) {
   return static_cast<std::uint16_t>(
       _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(scale), _MM_FROUND_TO_POS_INF), 0));
 }
+// One half to f32, inline: dequantize widens a scale per block (f16_to_f32 takes arrays).
 inline float widen_half(std::uint16_t h) {
   return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
 }
@@ -45,7 +46,7 @@ inline std::uint16_t quantize_weight_int8(const float* x, std::int64_t n, std::i
   float amax = 0.f;
   for (std::int64_t i = 0; i < n; ++i) amax = std::max(amax, std::abs(x[i]));
   const std::uint16_t h = half_scale(amax / 127.f);
-  const float scale = widen_half(h), inv = scale > 0.f && half_is_finite(h) ? 1.f / scale : 0.f;
+  const float scale = widen_half(h), inv = scale > 0.f ? 1.f / scale : 0.f;  // infinite: 0, rejected
   for (std::int64_t i = 0; i < n; ++i)
     q[i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(x[i] * inv), -127.f, 127.f));
   return h;

@@ -87,12 +87,14 @@ void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Stor
       }
     }
   }
-  if (unrepresentable.load())
+  if (unrepresentable.load()) {
+    const bool int4 = storage == Storage::Int4;
     throw Error(Status::Unsupported,
-                std::string(storage == Storage::Int4 ? "int4" : "int8") +
+                std::string(int4 ? "int4" : "int8") +
                     " weights: a block holds a weight that is not finite or beyond what a "
                     "half-precision scale allows (|w| up to ~" +
-                    (storage == Storage::Int4 ? "4.6e5" : "8.3e6") + ")");
+                    (int4 ? "4.6e5" : "8.3e6") + ")");
+  }
 }
 
 }  // namespace
