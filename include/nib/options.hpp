@@ -23,14 +23,16 @@ struct LoadOptions {
   int threads = 0;                        // 0: all cores
   WeightType weights = WeightType::Auto;  // storage of the matrices; Auto: f32
   ProgressFn progress;
-  // A cap on the memory the model and its sessions hold (0: none). Counted before allocating: the
-  // weights (every floating-point tensor at f32 size, whether used in place from the mapping or
-  // widened from 16 bits: mapped pages become resident as they are read; an upper bound when
-  // `weights` stores them in 16 or 8 bits) at load, plus the copy of the encoder layers' f32
-  // weights prepacked for oneDNN where the CPU gains by it (AVX-512: 4 more bytes each), and each causal
-  // session's KV cache and buffers when it first runs, released when it is destroyed. Exceeding it
-  // throws Status::OutOfMemory naming the bytes needed and allowed. Not counted: tokenizer tables,
-  // adapters, encoder work buffers (they grow with the batch) and per-call results.
+  // A cap on the memory the model and its sessions hold (0: none). Counted before allocating: each
+  // weight tensor as the load binds it, at what it then holds (a tensor used in place from the
+  // mapping at its checkpoint size, as its pages become resident when read; a converted or quantised
+  // copy at the copy's size: 2 bytes a weight in bf16/f16, ~1.06 in int8, ~2.1 with the M > 1 copy
+  // VNNI CPUs get, ~0.56 in int4), plus the copy of the encoder layers' f32 weights prepacked for
+  // oneDNN where the CPU gains by it (AVX-512: 4 more bytes each), and each causal session's KV
+  // cache and buffers when it first runs, released when it is destroyed. Exceeding it throws
+  // Status::OutOfMemory naming the tensor or state, the bytes it needs, those already held and the
+  // cap (a refused load frees what it had bound). Not counted: tokenizer tables, adapters, encoder
+  // work buffers (they grow with the batch), transient conversion buffers and per-call results.
   std::uint64_t max_memory_bytes = 0;
 };
 

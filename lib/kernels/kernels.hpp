@@ -119,6 +119,10 @@ float quantized_scale(const Weight& w, std::int64_t r, std::int64_t b);
 std::int64_t weight_bytes(const Weight& w);
 // Bytes a weight holds in memory: weight_bytes plus its M > 1 copy (int8, prepacked f32).
 std::int64_t resident_bytes(const Weight& w);
+// What pack_weight allocates for an n × k matrix in `storage`, known before it is made (what a memory
+// cap charges): BF16, F16, Int8 and Int4 their result's resident_bytes; F32 only its prepacked copy
+// (src is used in place).
+std::int64_t packed_bytes(std::int64_t n, std::int64_t k, Storage storage);
 
 // Widens output features [n0, n1) of w to f32 in its own layout: OutIn rows [n1 - n0, k], InOut
 // [k, n1 - n0] (int8: q · scale).

@@ -131,12 +131,38 @@ int activation_levels() {
   return levels;
 }
 
+namespace {
+// Whether pack_int8_gemm makes a copy: |acc − zero · colsum| ≤ 2 · k · 255 · 127 must fit in int32.
+// Without VNNI, activations would get 7 bits (see activation_levels), which costs int8 its accuracy
+// bounds (top-1 98.6% on the shared causal goldens): those CPUs widen the per-block weights instead.
+bool makes_int8_gemm(std::int64_t n, std::int64_t k) {
+  return n > 0 && k > 0 && k <= INT32_MAX / (2 * 255 * 127) && activation_levels() >= 255;
+}
+
+// The layout oneDNN packs the weights in.
+memory::desc int8_packed_desc(std::int64_t n, std::int64_t k) {
+  const memory::desc any({k, n}, dt::s8, memory::format_tag::any);
+  return describe(padded_rows(std::min<std::int64_t>(256, kChunkRows)), k, n, any).weights_desc();
+}
+
+std::int64_t int8_gemm_bytes(const memory::desc& packed, std::int64_t n) {
+  return static_cast<std::int64_t>(packed.get_size()) +
+         n * static_cast<std::int64_t>(sizeof(float) + sizeof(std::int32_t));
+}
+}  // namespace
+
+std::int64_t int8_gemm_bytes(std::int64_t n, std::int64_t k) {
+  if (!makes_int8_gemm(n, k)) return 0;
+  try {
+    return int8_gemm_bytes(int8_packed_desc(n, k), n);
+  } catch (const dnnl::error& e) {
+    throw Error(Status::Internal, matmul_shape("int8", k, n) + "layout: " + e.what());
+  }
+}
+
 std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n, std::int64_t k,
                                                Layout layout) {
-  // |acc − zero · colsum| ≤ 2 · k · 255 · 127 must fit in int32. Without VNNI, activations would get
-  // 7 bits (see activation_levels), which costs int8 its accuracy bounds (top-1 98.6% on the shared
-  // causal goldens): those CPUs widen the per-block weights instead.
-  if (n <= 0 || k <= 0 || k > INT32_MAX / (2 * 255 * 127) || activation_levels() < 255) return nullptr;
+  if (!makes_int8_gemm(n, k)) return nullptr;
   auto g = std::make_shared<Int8Gemm>();
   g->n = n;
   g->k = k;
@@ -163,8 +189,7 @@ std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n,
     }
   }
   try {
-    const memory::desc any({k, n}, dt::s8, memory::format_tag::any);
-    g->packed = describe(padded_rows(std::min<std::int64_t>(256, kChunkRows)), k, n, any).weights_desc();
+    g->packed = int8_packed_desc(n, k);
     // [n, k] rows are [k, n] columns
     g->weights = prepack(memory::desc({k, n}, dt::s8, dims{1, k}), q.data(), g->packed);
   } catch (const dnnl::error& e) {
@@ -174,8 +199,7 @@ std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n,
 }
 
 std::int64_t int8_gemm_bytes(const Int8Gemm& g) {
-  return static_cast<std::int64_t>(g.packed.get_size()) +
-         g.n * static_cast<std::int64_t>(sizeof(float) + sizeof(std::int32_t));
+  return int8_gemm_bytes(g.packed, g.n);
 }
 
 void int8_matmul(const float* x, std::int64_t m, const Int8Gemm& g, const float* bias, float* y,

@@ -16,8 +16,10 @@ namespace nib::kernels::onednn {
 std::shared_ptr<const Int8Gemm> pack_int8_gemm(const float* src, std::int64_t n, std::int64_t k,
                                                Layout layout);
 
-// Bytes the copy holds (weights, scales, column sums).
+// Bytes the copy holds (weights, scales, column sums); with n and k, what pack_int8_gemm will
+// make for such a matrix holds, known before it is made (0: it makes none).
 std::int64_t int8_gemm_bytes(const Int8Gemm& g);
+std::int64_t int8_gemm_bytes(std::int64_t n, std::int64_t k);
 
 // Same contract as kernels::matmul with explicit leading dimensions.
 void int8_matmul(const float* x, std::int64_t m, const Int8Gemm& g, const float* bias, float* y,

@@ -123,6 +123,12 @@ int64_t resident_bytes(const Weight& w) {
          (w.f32_gemm ? onednn::f32_gemm_bytes(*w.f32_gemm) : 0);
 }
 
+int64_t packed_bytes(int64_t n, int64_t k, Storage storage) {
+  if (storage == Storage::F32) return onednn::f32_gemm_bytes(n, k);  // src is used in place
+  const Weight w{nullptr, n, k, Layout::OutIn, storage};
+  return weight_bytes(w) + (storage == Storage::Int8 ? onednn::int8_gemm_bytes(n, k) : 0);
+}
+
 void round_to_bf16(const float* src, int64_t n, std::uint16_t* dst) {
   for (int64_t i = 0; i < n; ++i) dst[i] = f32_to_bf16(src[i]);
 }

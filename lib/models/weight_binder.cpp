@@ -28,17 +28,34 @@ bool in_place(const io::TensorView& t, io::DType dtype, std::size_t align) {
   return t.dtype == dtype && reinterpret_cast<std::uintptr_t>(t.bytes.data()) % align == 0;
 }
 
+const char* storage_name(kernels::Storage s) {
+  switch (s) {
+    case kernels::Storage::F32: return "f32";
+    case kernels::Storage::BF16: return "bf16";
+    case kernels::Storage::F16: return "f16";
+    case kernels::Storage::Int8: return "int8";
+    case kernels::Storage::Int4: return "int4";
+  }
+  return "?";
+}
+
 io::DType dtype_of(kernels::Storage s) {
   return s == kernels::Storage::BF16 ? io::DType::BF16 : io::DType::F16;
 }
 }  // namespace
 
+void WeightBinder::hold(const io::TensorView& t, std::string_view what, std::int64_t bytes) const {
+  if (on_hold_ && bytes > 0) on_hold_(t.describe() + std::string(what), static_cast<std::size_t>(bytes));
+}
+
 const float* WeightBinder::bind(const io::TensorView& t, std::initializer_list<std::int64_t> shape) {
   check_shape(t, shape);
   const float* out = nullptr;
   if (in_place(t, io::DType::F32, alignof(float))) {
+    hold(t, "", static_cast<std::int64_t>(t.bytes.size()));
     out = reinterpret_cast<const float*>(t.bytes.data());
   } else {
+    hold(t, " as f32", t.numel() * static_cast<std::int64_t>(sizeof(float)));
     owned_.push_back(io::to_f32(t));
     out = owned_.back().data();
     store_->drop_resident(t);
@@ -66,10 +83,7 @@ kernels::Weight WeightBinder::matrix_as(kernels::Storage storage, std::string_vi
     const io::TensorView& t = store_->require(name);
     const float* src = bind(t, shape);
     if (!prepack) return {src, n, k, layout};
-    if (on_prepack_) {
-      if (const auto bytes = kernels::onednn::f32_gemm_bytes(n, k))
-        on_prepack_(static_cast<std::size_t>(bytes));
-    }
+    hold(t, " (its prepacked f32 copy)", kernels::packed_bytes(n, k, kernels::Storage::F32));
     packed_.push_back(kernels::pack_weight(src, n, k, layout, kernels::Storage::F32));
     // With the copy, only an M = 1 product reads the mapped values (never, for encoder layers; it
     // would fault them back in from the file): they need not stay resident beside the copy.
@@ -80,8 +94,10 @@ kernels::Weight WeightBinder::matrix_as(kernels::Storage storage, std::string_vi
   check_shape(t, shape);
   kernels::Weight w;
   if (!kernels::quantized(storage) && in_place(t, dtype_of(storage), alignof(std::uint16_t))) {
+    hold(t, "", static_cast<std::int64_t>(t.bytes.size()));
     w = {t.bytes.data(), n, k, layout, storage};
   } else {
+    hold(t, std::string(" as ") + storage_name(storage), kernels::packed_bytes(n, k, storage));
     std::vector<float> widened;
     const float* src = nullptr;
     if (in_place(t, io::DType::F32, alignof(float))) {

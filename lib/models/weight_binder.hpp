@@ -45,9 +45,14 @@ class WeightBinder {
   // Bytes of converted copies the binder owns (0 for an all-F32 checkpoint bound as f32).
   std::size_t owned_bytes() const;
 
-  // Called with the bytes of each prepacked f32 copy before it is allocated (the memory budget); may
-  // throw to abort the load.
-  void on_prepack(std::function<void(std::size_t bytes)> fn) { on_prepack_ = std::move(fn); }
+  // Called as each tensor is bound, before any of its memory is allocated, with the bytes the model
+  // then holds for it (the memory budget): its values in the mapping when used in place (they become
+  // resident as they are read), else the copy the binder makes (f32, 16-bit, or int8 / int4 with
+  // int8's M > 1 copy: kernels::packed_bytes), and again for an f32 matrix's prepacked copy. `what`
+  // names the tensor. May throw to abort the load.
+  void on_hold(std::function<void(const std::string& what, std::size_t bytes)> fn) {
+    on_hold_ = std::move(fn);
+  }
 
   // Called with each bound tensor's checkpoint bytes (load progress); may throw to abort the load.
   void on_bind(std::function<void(std::size_t bytes)> fn) { on_bind_ = std::move(fn); }
@@ -61,7 +66,9 @@ class WeightBinder {
   std::deque<std::vector<float>> owned_;
   kernels::HugePageArena arena_;  // the packed buffers' memory: declared first, released last
   std::deque<kernels::PackedWeight> packed_;
-  std::function<void(std::size_t)> on_bind_, on_prepack_;
+  void hold(const io::TensorView& t, std::string_view what, std::int64_t bytes) const;
+  std::function<void(std::size_t)> on_bind_;
+  std::function<void(const std::string&, std::size_t)> on_hold_;
 };
 
 }  // namespace nib::models

@@ -2,8 +2,6 @@
 
 #include <nib/error.hpp>
 
-#include "io/checked.hpp"
-
 namespace nib::detail {
 
 MemoryBudget::Reservation& MemoryBudget::Reservation::operator=(Reservation&& o) noexcept {
@@ -32,24 +30,6 @@ MemoryBudget::Reservation MemoryBudget::reserve(std::uint64_t bytes, const std::
     }
   } while (!used_.compare_exchange_weak(used, used + bytes));
   return Reservation(this, bytes);
-}
-
-std::uint64_t weight_bytes(const io::WeightStore& weights) {
-  std::uint64_t total = 0;
-  for (const auto& [name, t] : weights.tensors()) {
-    switch (t->dtype) {
-      case io::DType::F32:
-      case io::DType::F16:
-      case io::DType::BF16:
-      case io::DType::F64: {
-        const auto bytes = io::checked_mul(static_cast<std::uint64_t>(t->numel()), sizeof(float), name);
-        total = io::checked_add(total, bytes, "the weights' total size");
-        break;
-      }
-      default: break;  // integer tensors (position ids, masks) are not bound
-    }
-  }
-  return total;
 }
 
 }  // namespace nib::detail

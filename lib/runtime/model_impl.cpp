@@ -70,8 +70,6 @@ ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& option
       weights_(io::WeightStore::open(dir)),
       binder_(weights_, storage_of(options_.weights)) {
   info_ = describe(folder_, weights_);
-  // The headers are validated (no tensor claims bytes its file lacks); nothing is allocated yet.
-  weights_memory_ = memory_.reserve(weight_bytes(weights_), "loading the weights of " + dir.string());
   report(options_.progress, kOpened);
   if (options_.progress) {
     std::size_t total = 0, bound = 0;
@@ -82,9 +80,10 @@ ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& option
       report(options_.progress, kOpened + (1.f - kOpened) * 0.99f * static_cast<float>(std::min(done, 1.0)));
     });
   }
-  // Encoder layers' f32 weights get a prepacked copy for oneDNN on top of the checkpoint's bytes.
-  binder_.on_prepack([this, dir](std::size_t bytes) {
-    prepacked_memory_.push_back(memory_.reserve(bytes, "the prepacked f32 weights of " + dir.string()));
+  // Each tensor as it is bound, before its memory is allocated (the headers are validated: no tensor
+  // claims bytes its file lacks). A refused load frees what it had bound.
+  binder_.on_hold([this, dir](const std::string& what, std::size_t bytes) {
+    weights_memory_.push_back(memory_.reserve(bytes, what + " of " + dir.string()));
   });
   if (config().kind == ModelKind::CausalLM) {
     causal_lm_ = models::make_causal_lm(config(), binder_);
@@ -92,7 +91,7 @@ ModelImpl::ModelImpl(const std::filesystem::path& dir, const LoadOptions& option
     encoder_ = models::make_encoder(config(), binder_);
   }
   binder_.on_bind({});
-  binder_.on_prepack({});
+  binder_.on_hold({});
   report(options_.progress, 1.f);
 }
 

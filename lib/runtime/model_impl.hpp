@@ -48,8 +48,7 @@ class ModelImpl {
   io::WeightStore weights_;
   ModelInfo info_;
   mutable MemoryBudget memory_{options_.max_memory_bytes};
-  MemoryBudget::Reservation weights_memory_;
-  std::vector<MemoryBudget::Reservation> prepacked_memory_;  // encoder layers' prepacked f32 copies
+  std::vector<MemoryBudget::Reservation> weights_memory_;  // a tensor's each (see WeightBinder::on_hold)
   models::WeightBinder binder_;
   std::unique_ptr<models::CausalLM> causal_lm_;
   std::unique_ptr<models::Encoder> encoder_;

@@ -550,7 +550,7 @@ TEST_CASE("weight storage: int8 at M > 1 uses its per-channel copy through oneDN
   REQUIRE(p.view.gemm != nullptr);
   CHECK(nk::resident_bytes(p.view) > nk::weight_bytes(p.view) + 64 * 40);
   // Memory: both int8 copies of bert-base's matrices hold ~2.07 bytes a weight (blocks: 1 + 2/32,
-  // per channel: 1 + 8 per output), under the f32 size max_memory_bytes charges.
+  // per channel: 1 + 8 per output), about half their f32 size.
   for (const auto& [n, k] : {std::pair<std::int64_t, std::int64_t>{768, 768}, {3072, 768}, {768, 3072}}) {
     const auto big = random_floats(n * k, 7);
     const auto pb = nk::pack_weight(big.data(), n, k, nk::Layout::OutIn, nk::Storage::Int8);
@@ -576,6 +576,25 @@ TEST_CASE("weight storage: int8 at M > 1 uses its per-channel copy through oneDN
   check(public_matmul, nk::Storage::Int8, nk::Layout::OutIn, 16, 64, 16, true, false, 8.f);
   check(public_matmul, nk::Storage::Int8, nk::Layout::InOut, 130, 257, 33, false, true, 8.f);
   nk::set_num_threads(0);
+}
+
+TEST_CASE("weight storage: packed_bytes is what pack_weight then allocates, for every type and layout") {
+  // What a memory cap charges before a matrix is packed (models::WeightBinder::on_hold).
+  for (const auto storage :
+       {nk::Storage::F32, nk::Storage::BF16, nk::Storage::F16, nk::Storage::Int8, nk::Storage::Int4})
+    for (const auto layout : {nk::Layout::OutIn, nk::Layout::InOut})
+      for (const auto& [n, k] :
+           {std::pair<std::int64_t, std::int64_t>{1, 1}, {17, 33}, {64, 96}, {100, 257}}) {
+        CAPTURE(static_cast<int>(storage));
+        CAPTURE(n);
+        CAPTURE(k);
+        const auto w = random_floats(static_cast<std::size_t>(n * k), 9);
+        const auto p = nk::pack_weight(w.data(), n, k, layout, storage);
+        // f32 is used in place: only its prepacked copy (if oneDNN wants one) is allocated.
+        const auto own =
+            nk::resident_bytes(p.view) - (storage == nk::Storage::F32 ? nk::weight_bytes(p.view) : 0);
+        CHECK(nk::packed_bytes(n, k, storage) == own);
+      }
 }
 
 TEST_CASE("weight storage: matmul_many of reduced weights equals one matmul per projection") {

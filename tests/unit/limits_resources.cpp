@@ -1,6 +1,7 @@
-// Resource limits: LoadOptions::max_memory_bytes (the weights at load, an encoder's prepacked copies, each
-// causal session's KV cache and buffers when first used, all refused before allocating), a context filled to
-// exactly n_ctx, and a 1 MB prompt (valid and invalid UTF-8) on a small context.
+// Resource limits: LoadOptions::max_memory_bytes (each weight tensor as it is bound, at what it then holds,
+// an encoder's prepacked copies, each causal session's KV cache and buffers when first used, all refused
+// before allocating), a context filled to exactly n_ctx, and a 1 MB prompt (valid and invalid UTF-8) on a
+// small context.
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -10,13 +11,16 @@
 #include <nib/session.hpp>
 
 #include "io/safetensors.hpp"
+#include "kernels/kernels.hpp"
 #include "kernels/onednn_f32_packed.hpp"
+#include "runtime/model_impl.hpp"
 #include "shared_data.hpp"
 #include "stories.hpp"
 
 namespace {
 
 using nib::test::greedy;
+namespace nk = nib::kernels;
 
 using nib::Status;
 using nib::TokenId;
@@ -52,19 +56,71 @@ std::uint64_t checkpoint_bytes(const std::filesystem::path& dir) {
   return n;
 }
 
+// What stories260K holds with its matrices stored as `storage` (an f32 checkpoint): each [out, in]
+// matrix what kernels::pack_weight makes of it, the embedding table (which is also its tied LM head)
+// at int8 under int4, the norm vectors at f32 size.
+std::uint64_t stories_held(nk::Storage storage) {
+  nib::io::SafetensorsFile f(stories_dir() / "model.safetensors");
+  std::uint64_t n = 0;
+  for (const auto& t : f.tensors()) {
+    if (t.shape.size() < 2) {
+      n += t.bytes.size();
+      continue;
+    }
+    const bool vocab = t.name == "model.embed_tokens.weight";
+    const auto s = vocab && storage == nk::Storage::Int4 ? nk::Storage::Int8 : storage;
+    n += static_cast<std::uint64_t>(nk::packed_bytes(t.shape[0], t.shape[1], s));
+  }
+  return n;
+}
+
 }  // namespace
 
-TEST_CASE("max_memory_bytes: the weights must fit, refused before loading with both numbers") {
+TEST_CASE("max_memory_bytes: 16-bit, int8 and int4 weights are charged what their copies hold") {
+  const std::uint64_t f32 = checkpoint_bytes(stories_dir());
+  const std::vector<TokenId> prompt{1, 403, 407};
+  for (const auto& [type, storage] : {std::pair{nib::WeightType::BF16, nk::Storage::BF16},
+                                      {nib::WeightType::Int8, nk::Storage::Int8},
+                                      {nib::WeightType::Int4, nk::Storage::Int4}}) {
+    CAPTURE(static_cast<int>(type));
+    nib::LoadOptions o;
+    o.threads = 1;
+    o.weights = type;
+    const std::uint64_t held = stories_held(storage);
+    CHECK(held < f32 * 6 / 10);
+    o.max_memory_bytes = held - 1;
+    auto [status, msg] = error_of([&] { nib::Model::load(stories_dir(), o); });
+    CHECK(status == Status::OutOfMemory);
+    CHECK_MESSAGE(contains(msg, "allows " + std::to_string(held - 1)), msg);
+    o.max_memory_bytes = held;  // exactly what the copies hold
+    CHECK(nib::Model::load(stories_dir(), o).impl().memory().used() == held);
+    // Where the f32 weights alone would not fit (see above), these run a session as well.
+    o.max_memory_bytes = f32 - 1;
+    auto m = nib::Model::load(stories_dir(), o);
+    nib::SessionOptions so;
+    so.n_ctx = 64;
+    nib::Session s(m, so);
+    CHECK(s.generate_ids(prompt, greedy(2)).ids.size() == 2);
+  }
+}
+
+TEST_CASE("max_memory_bytes: the weights must fit, each tensor refused before it is bound") {
   const std::uint64_t weights = checkpoint_bytes(stories_dir());
   nib::LoadOptions o;
   o.threads = 1;
-  o.max_memory_bytes = weights - 1;
+  o.max_memory_bytes = 1000;  // not even the first tensor
   auto [status, msg] = error_of([&] { nib::Model::load(stories_dir(), o); });
   CHECK(status == Status::OutOfMemory);
-  CHECK_MESSAGE(contains(msg, "loading the weights of " + stories_dir().string() + " needs " +
-                                  std::to_string(weights) + " bytes"),
+  CHECK_MESSAGE(
+      contains(msg, "memory cap: model.embed_tokens.weight [512, 64] F32 of " + stories_dir().string() +
+                        " needs 131072 bytes, and LoadOptions.max_memory_bytes allows 1000"),
+      msg);
+  o.max_memory_bytes = weights - 1;  // every tensor but the last byte: refused with what is held
+  std::tie(status, msg) = error_of([&] { nib::Model::load(stories_dir(), o); });
+  CHECK(status == Status::OutOfMemory);
+  CHECK_MESSAGE(contains(msg, " bytes are already held, and LoadOptions.max_memory_bytes allows " +
+                                  std::to_string(weights - 1)),
                 msg);
-  CHECK_MESSAGE(contains(msg, "max_memory_bytes allows " + std::to_string(weights - 1)), msg);
 
   o.max_memory_bytes = weights;  // exactly the weights: loads, but no session state fits
   auto m = nib::Model::load(stories_dir(), o);
@@ -90,7 +146,7 @@ TEST_CASE("max_memory_bytes: an encoder's prepacked f32 copies are charged on to
     o.max_memory_bytes = weights + copies - 1;
     auto [status, msg] = error_of([&] { nib::Model::load(dir, o); });
     CHECK(status == Status::OutOfMemory);
-    CHECK_MESSAGE(contains(msg, "the prepacked f32 weights of " + dir.string() + " needs "), msg);
+    CHECK_MESSAGE(contains(msg, " of " + dir.string() + " needs "), msg);
   }
   o.max_memory_bytes = weights + copies;  // exactly: loads and classifies (encoders hold no session state)
   auto m = nib::Model::load(dir, o);
