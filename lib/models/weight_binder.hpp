@@ -61,12 +61,13 @@ class WeightBinder {
   const float* bind(const io::TensorView& t, std::initializer_list<std::int64_t> shape);
   kernels::Weight matrix_as(kernels::Storage storage, std::string_view name, std::int64_t n, std::int64_t k,
                             kernels::Layout layout, bool prepack);
+  // on_hold_(t's description + what, bytes), when set and bytes > 0.
+  void hold(const io::TensorView& t, std::string_view what, std::int64_t bytes) const;
   const io::WeightStore* store_;
   kernels::Storage storage_;
   std::deque<std::vector<float>> owned_;
   kernels::HugePageArena arena_;  // the packed buffers' memory: declared first, released last
   std::deque<kernels::PackedWeight> packed_;
-  void hold(const io::TensorView& t, std::string_view what, std::int64_t bytes) const;
   std::function<void(std::size_t)> on_bind_;
   std::function<void(const std::string&, std::size_t)> on_hold_;
 };

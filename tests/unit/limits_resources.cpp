@@ -87,7 +87,7 @@ TEST_CASE("max_memory_bytes: 16-bit, int8 and int4 weights are charged what thei
     o.threads = 1;
     o.weights = type;
     const std::uint64_t held = stories_held(storage);
-    CHECK(held < f32 * 6 / 10);
+    CHECK(held < f32 * 3 / 4);  // int8 with its oneDNN copy is the largest: 0.59 of f32 here
     o.max_memory_bytes = held - 1;
     auto [status, msg] = error_of([&] { nib::Model::load(stories_dir(), o); });
     CHECK(status == Status::OutOfMemory);
