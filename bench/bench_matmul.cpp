@@ -150,8 +150,8 @@ void BM_gemv_storage(benchmark::State& state) {
     w.data = nk::quantized(storage) ? static_cast<const void*>(p.q.data()) : p.half.data();
     views.push_back(w);
   }
-  const char* names[] = {"f32", "bf16", "f16", "int8", "int4"};
-  state.SetLabel(std::string(names[state.range(1)]) + (layout == nk::Layout::OutIn ? " OutIn" : " InOut"));
+  state.SetLabel(std::string(nk::storage_name(storage)) +
+                 (layout == nk::Layout::OutIn ? " OutIn" : " InOut"));
   run_views(state, s, views);
 }
 

@@ -23,6 +23,8 @@ enum class Storage { F32, BF16, F16, Int8, Int4 };
 constexpr bool quantized(Storage s) {
   return s == Storage::Int8 || s == Storage::Int4;
 }
+// "f32", "bf16", "f16", "int8", "int4" (messages, benchmark labels).
+const char* storage_name(Storage s);
 constexpr std::int64_t kInt8Block = 32;
 // Int8 weights are stored in groups of kInt8Rows outputs, so the M = 1 kernels read one contiguous
 // stream and multiply 16 outputs per instruction; splitting outputs between threads at multiples of

@@ -87,14 +87,12 @@ void quantize_blocks(const float* src, int64_t n, int64_t k, Layout layout, Stor
       }
     }
   }
-  if (unrepresentable.load()) {
-    const bool int4 = storage == Storage::Int4;
+  if (unrepresentable.load())
     throw Error(Status::Unsupported,
-                std::string(int4 ? "int4" : "int8") +
+                std::string(storage_name(storage)) +
                     " weights: a block holds a weight that is not finite or beyond what a "
                     "half-precision scale allows (|w| up to ~" +
-                    (int4 ? "4.6e5" : "8.3e6") + ")");
-  }
+                    (storage == Storage::Int4 ? "4.6e5" : "8.3e6") + ")");
 }
 
 }  // namespace
@@ -121,6 +119,17 @@ int64_t weight_bytes(const Weight& w) {
 int64_t resident_bytes(const Weight& w) {
   return weight_bytes(w) + (w.gemm ? onednn::int8_gemm_bytes(*w.gemm) : 0) +
          (w.f32_gemm ? onednn::f32_gemm_bytes(*w.f32_gemm) : 0);
+}
+
+const char* storage_name(Storage s) {
+  switch (s) {
+    case Storage::F32: return "f32";
+    case Storage::BF16: return "bf16";
+    case Storage::F16: return "f16";
+    case Storage::Int8: return "int8";
+    case Storage::Int4: return "int4";
+  }
+  return "?";
 }
 
 int64_t packed_bytes(int64_t n, int64_t k, Storage storage) {

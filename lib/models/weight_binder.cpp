@@ -28,17 +28,6 @@ bool in_place(const io::TensorView& t, io::DType dtype, std::size_t align) {
   return t.dtype == dtype && reinterpret_cast<std::uintptr_t>(t.bytes.data()) % align == 0;
 }
 
-const char* storage_name(kernels::Storage s) {
-  switch (s) {
-    case kernels::Storage::F32: return "f32";
-    case kernels::Storage::BF16: return "bf16";
-    case kernels::Storage::F16: return "f16";
-    case kernels::Storage::Int8: return "int8";
-    case kernels::Storage::Int4: return "int4";
-  }
-  return "?";
-}
-
 io::DType dtype_of(kernels::Storage s) {
   return s == kernels::Storage::BF16 ? io::DType::BF16 : io::DType::F16;
 }
@@ -97,7 +86,7 @@ kernels::Weight WeightBinder::matrix_as(kernels::Storage storage, std::string_vi
     hold(t, "", static_cast<std::int64_t>(t.bytes.size()));
     w = {t.bytes.data(), n, k, layout, storage};
   } else {
-    hold(t, std::string(" as ") + storage_name(storage), kernels::packed_bytes(n, k, storage));
+    hold(t, std::string(" as ") + kernels::storage_name(storage), kernels::packed_bytes(n, k, storage));
     std::vector<float> widened;
     const float* src = nullptr;
     if (in_place(t, io::DType::F32, alignof(float))) {
@@ -125,17 +114,6 @@ const float* WeightBinder::get(std::string_view name, std::initializer_list<std:
 const float* WeightBinder::get_optional(std::string_view name, std::initializer_list<std::int64_t> shape) {
   const auto* t = store_->find(name);
   return t ? bind(*t, shape) : nullptr;
-}
-
-std::size_t WeightBinder::owned_bytes() const {
-  std::size_t n = 0;
-  for (const auto& v : owned_) n += v.size() * sizeof(float);
-  // An f32 pack's values are the mapping's or owned_'s; only its prepacked copy is the pack's own.
-  for (const auto& p : packed_)
-    n += static_cast<std::size_t>(kernels::resident_bytes(p.view) - (p.view.storage == kernels::Storage::F32
-                                                                         ? kernels::weight_bytes(p.view)
-                                                                         : 0));
-  return n;
 }
 
 }  // namespace nib::models

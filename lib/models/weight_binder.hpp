@@ -42,9 +42,6 @@ class WeightBinder {
   const io::WeightStore& store() const { return *store_; }
   kernels::Storage storage() const { return storage_; }
 
-  // Bytes of converted copies the binder owns (0 for an all-F32 checkpoint bound as f32).
-  std::size_t owned_bytes() const;
-
   // Called as each tensor is bound, before any of its memory is allocated, with the bytes the model
   // then holds for it (the memory budget): its values in the mapping when used in place (they become
   // resident as they are read), else the copy the binder makes (f32, 16-bit, or int8 / int4 with
