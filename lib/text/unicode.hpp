@@ -8,12 +8,16 @@
 
 namespace nib::text {
 
-// Decodes the code point at s[i] (which must be valid UTF-8) and advances i.
-char32_t next_char(std::string_view s, std::size_t& i);
 // Byte length of the UTF-8 sequence that starts with lead byte b (1 for invalid leads).
 inline std::size_t utf8_len(unsigned char b) {
   return b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
 }
+// Byte length of the sequence at s[i]: its lead byte's length when the continuation bytes follow,
+// else 1 (a stray byte stands for itself).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
+// Decodes the code point at s[i] and advances i past it; a stray byte (see utf8_sequence_length)
+// decodes to its own value.
+char32_t next_char(std::string_view s, std::size_t& i);
 void append_utf8(std::string& out, char32_t c);
 // Offset of the first invalid byte, or npos when s is valid UTF-8.
 std::size_t find_invalid_utf8(std::string_view s);

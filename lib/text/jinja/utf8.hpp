@@ -5,9 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include "text/unicode.hpp"
+
 namespace nib::jinja {
 
-void append_utf8(std::string& out, std::uint32_t cp);
+using text::append_utf8;
 // Code points of `s`; invalid bytes decode to themselves (as U+0080..U+00FF) so nothing is lost.
 std::vector<std::uint32_t> decode_utf8(std::string_view s);
 // Byte offset of each code point plus the end offset (size = code points + 1).
