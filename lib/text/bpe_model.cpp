@@ -1,5 +1,4 @@
 // Byte-pair encoding (GPT-2 / RoBERTa byte-level, and sentencepiece-style with byte_fallback).
-#include <cstdio>
 #include <queue>
 
 #include "text/components.hpp"
@@ -107,6 +106,7 @@ class Bpe final : public Model {
     bool pending_unk = false;  // an unknown run not yet added (fused when fuse_unk)
     std::size_t unk_len = 0;
     std::string buf;
+    std::vector<TokenId> bytes;
     for (std::size_t i = 0; i < w.size();) {
       std::size_t start = i;
       next_char(w, i);
@@ -127,19 +127,9 @@ class Bpe final : public Model {
         add(syms, *id, ch.size());
         continue;
       }
-      if (byte_fallback_) {
-        std::vector<TokenId> bytes;
-        for (char c : s) {
-          char name[8];
-          std::snprintf(name, sizeof name, "<0x%02X>", static_cast<unsigned char>(c));
-          auto id = vocab_.find(name);
-          if (!id) break;
-          bytes.push_back(*id);
-        }
-        if (bytes.size() == s.size()) {
-          for (TokenId id : bytes) add(syms, id, 1);
-          continue;
-        }
+      if (byte_fallback_ && byte_fallback_ids(vocab_, s, bytes)) {
+        for (TokenId id : bytes) add(syms, id, 1);
+        continue;
       }
       if (unk_id_) {
         if (pending_unk && fuse_unk_) {

@@ -4,6 +4,7 @@
 #include "text/components.hpp"
 #include "text/pattern.hpp"
 #include "text/unicode.hpp"
+#include "text/vocab.hpp"
 
 namespace nib::text {
 namespace {
@@ -121,19 +122,6 @@ class BpeDecoder final : public Decoder {
   std::string suffix_;
 };
 
-// "<0xAB>" -> 0xAB, else -1.
-int byte_token(const std::string& t) {
-  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>') return -1;
-  auto hex = [](char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                  : -1;
-  };
-  int hi = hex(t[3]), lo = hex(t[4]);
-  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
-}
-
 class ByteFallbackDecoder final : public Decoder {
  public:
   void decode_chain(std::vector<std::string>& tokens, bool raw) const override {
@@ -149,7 +137,7 @@ class ByteFallbackDecoder final : public Decoder {
       pending.clear();
     };
     for (auto& t : tokens) {
-      int b = byte_token(t);
+      int b = byte_fallback_value(t);
       if (b >= 0) {
         pending += static_cast<char>(b);
       } else {

@@ -1,6 +1,5 @@
 // Unigram (sentencepiece-style) with Viterbi over the piece lattice; unknown runs are fused.
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 
 #include <nib/error.hpp>
@@ -107,19 +106,11 @@ class Unigram final : public Model {
       out.push_back({*id, std::string(piece)});
       return;
     }
-    if (byte_fallback_) {
-      std::vector<Token> bytes;
-      for (char c : piece) {
-        char name[8];
-        std::snprintf(name, sizeof name, "<0x%02X>", static_cast<unsigned char>(c));
-        auto id = vocab_.find(name);
-        if (!id) break;
-        bytes.push_back({*id, name});
-      }
-      if (bytes.size() == piece.size()) {
-        for (auto& t : bytes) out.push_back(std::move(t));
-        return;
-      }
+    std::vector<TokenId> bytes;
+    if (byte_fallback_ && byte_fallback_ids(vocab_, piece, bytes)) {
+      for (std::size_t i = 0; i < bytes.size(); ++i)
+        out.push_back({bytes[i], byte_fallback_token(static_cast<unsigned char>(piece[i]))});
+      return;
     }
     out.push_back({*unk_id_, std::string(piece)});
   }

@@ -1,6 +1,7 @@
 #include "text/vocab.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include "text/components.hpp"
@@ -45,6 +46,34 @@ Vocab vocab_from_json(const io::Json& j, const std::string& where) {
     v.set(it.key(), id, where);
   }
   return v;
+}
+
+std::string byte_fallback_token(unsigned char b) {
+  char name[8];
+  std::snprintf(name, sizeof name, "<0x%02X>", b);
+  return name;
+}
+
+int byte_fallback_value(std::string_view t) {
+  if (t.size() != 6 || t.substr(0, 3) != "<0x" || t[5] != '>') return -1;
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+  };
+  const int hi = hex(t[3]), lo = hex(t[4]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+bool byte_fallback_ids(const Vocab& vocab, std::string_view text, std::vector<TokenId>& ids) {
+  ids.clear();
+  for (char c : text) {
+    auto id = vocab.find(byte_fallback_token(static_cast<unsigned char>(c)));
+    if (!id) return false;
+    ids.push_back(*id);
+  }
+  return true;
 }
 
 }  // namespace nib::text

@@ -74,4 +74,12 @@ class Vocab {
 // Reads a tokenizer.json "vocab" object ({"token": id, ...}).
 Vocab vocab_from_json(const io::Json& j, const std::string& where);
 
+// Byte-fallback tokens: SentencePiece and BPE's byte_fallback spell byte 0xE4 as the token "<0xE4>".
+std::string byte_fallback_token(unsigned char b);
+// The byte a byte-fallback token spells (either hex case), or -1 for any other token.
+int byte_fallback_value(std::string_view token);
+// The ids of the byte-fallback tokens of the bytes of `text`, in order; false when the vocabulary
+// lacks one of them (ids then holds those found before it).
+bool byte_fallback_ids(const Vocab& vocab, std::string_view text, std::vector<TokenId>& ids);
+
 }  // namespace nib::text
