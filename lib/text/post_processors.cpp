@@ -50,11 +50,14 @@ Special parse_pair(const Json& j, const std::string& where) {
   return {j[0].get<std::string>(), token_id(j[1], where)};
 }
 
-class BertProcessing final : public PostProcessor {
+// BertProcessing ([CLS] A [SEP] B [SEP], B typed 1) and RobertaProcessing (<s> A </s></s> B </s>, all
+// typed 0): a class token first, a separator after each sequence, and Roberta's second one before B.
+class ClsSepProcessing final : public PostProcessor {
  public:
-  BertProcessing(const Json& j, const std::string& where)
+  ClsSepProcessing(const Json& j, const std::string& where, bool roberta)
       : sep_(parse_pair(member(j, "sep", where), where + ".sep")),
-        cls_(parse_pair(member(j, "cls", where), where + ".cls")) {}
+        cls_(parse_pair(member(j, "cls", where), where + ".cls")),
+        roberta_(roberta) {}
   Encoding process(Encoding a, std::optional<Encoding> b, bool add_special) const override {
     if (!add_special) return concat(std::move(a), b);
     Encoding out;
@@ -62,37 +65,17 @@ class BertProcessing final : public PostProcessor {
     append(out, with_type(std::move(a), 0));
     append_special(out, sep_.id, sep_.token, 0);
     if (b) {
-      append(out, with_type(std::move(*b), 1));
-      append_special(out, sep_.id, sep_.token, 1);
+      const std::int32_t type = roberta_ ? 0 : 1;
+      if (roberta_) append_special(out, sep_.id, sep_.token, type);
+      append(out, with_type(std::move(*b), type));
+      append_special(out, sep_.id, sep_.token, type);
     }
     return out;
   }
 
  private:
   Special sep_, cls_;
-};
-
-class RobertaProcessing final : public PostProcessor {
- public:
-  RobertaProcessing(const Json& j, const std::string& where)
-      : sep_(parse_pair(member(j, "sep", where), where + ".sep")),
-        cls_(parse_pair(member(j, "cls", where), where + ".cls")) {}
-  Encoding process(Encoding a, std::optional<Encoding> b, bool add_special) const override {
-    if (!add_special) return concat(std::move(a), b);
-    Encoding out;
-    append_special(out, cls_.id, cls_.token, 0);
-    append(out, with_type(std::move(a), 0));
-    append_special(out, sep_.id, sep_.token, 0);
-    if (b) {  // <s> A </s></s> B </s>, all type 0
-      append_special(out, sep_.id, sep_.token, 0);
-      append(out, with_type(std::move(*b), 0));
-      append_special(out, sep_.id, sep_.token, 0);
-    }
-    return out;
-  }
-
- private:
-  Special sep_, cls_;
+  bool roberta_;
 };
 
 class PassThrough final : public PostProcessor {  // ByteLevel (only trims offsets)
@@ -201,8 +184,8 @@ class PostProcessorSequence final : public PostProcessor {
 
 std::unique_ptr<PostProcessor> make_post_processor(const Json& j, const std::string& where) {
   std::string type = type_of(j, where);
-  if (type == "BertProcessing") return std::make_unique<BertProcessing>(j, where);
-  if (type == "RobertaProcessing") return std::make_unique<RobertaProcessing>(j, where);
+  if (type == "BertProcessing") return std::make_unique<ClsSepProcessing>(j, where, false);
+  if (type == "RobertaProcessing") return std::make_unique<ClsSepProcessing>(j, where, true);
   if (type == "ByteLevel") return std::make_unique<PassThrough>();
   if (type == "TemplateProcessing") return std::make_unique<TemplateProcessing>(j, where);
   if (type == "Sequence") {
