@@ -22,7 +22,7 @@ std::string encoder_prefix(const io::ModelConfig& c, const WeightBinder& weights
 }  // namespace
 
 EncoderWeights bind_bert(const io::ModelConfig& c, WeightBinder& wb, ModuleRegistry& modules) {
-  const std::int64_t h = c.hidden_size, inter = c.intermediate_size;
+  const std::int64_t h = c.hidden_size;
   const bool roberta = is_roberta(c);
   const std::string p = encoder_prefix(c, wb);
   EncoderWeights w;
@@ -43,19 +43,11 @@ EncoderWeights bind_bert(const io::ModelConfig& c, WeightBinder& wb, ModuleRegis
                                       " leaves no room in " + std::to_string(c.max_positions) + " positions");
     }
   }
-  for (int i = 0; i < c.num_layers; ++i) {
-    const std::string l = p + "encoder.layer." + std::to_string(i) + ".";
-    EncoderLayer layer;
-    layer.q = bind_linear(wb, modules, l + "attention.self.query", h, h, i);
-    layer.k = bind_linear(wb, modules, l + "attention.self.key", h, h, i);
-    layer.v = bind_linear(wb, modules, l + "attention.self.value", h, h, i);
-    layer.attn_out = bind_linear(wb, modules, l + "attention.output.dense", h, h, i);
-    layer.attn_norm = bind_layer_norm(wb, l + "attention.output.LayerNorm", h, c.norm_eps);
-    layer.ffn_in = bind_linear(wb, modules, l + "intermediate.dense", h, inter, i);
-    layer.ffn_out = bind_linear(wb, modules, l + "output.dense", inter, h, i);
-    layer.out_norm = bind_layer_norm(wb, l + "output.LayerNorm", h, c.norm_eps);
-    w.layers.push_back(layer);
-  }
+  w.layers =
+      bind_encoder_layers(c, wb, modules, p,
+                          {"encoder.layer.", "attention.self.query", "attention.self.key",
+                           "attention.self.value", "attention.output.dense", "attention.output.LayerNorm",
+                           "intermediate.dense", "output.dense", "output.LayerNorm"});
 
   const auto labels = static_cast<std::int64_t>(c.labels.size());
   switch (c.head) {

@@ -5,7 +5,7 @@
 namespace nib::models {
 
 EncoderWeights bind_distilbert(const io::ModelConfig& c, WeightBinder& wb, ModuleRegistry& modules) {
-  const std::int64_t h = c.hidden_size, inter = c.intermediate_size;
+  const std::int64_t h = c.hidden_size;
   const std::string p = wb.has("distilbert.embeddings.word_embeddings.weight") ? "distilbert." : "";
   EncoderWeights w;
   w.activation = c.activation;
@@ -13,19 +13,10 @@ EncoderWeights bind_distilbert(const io::ModelConfig& c, WeightBinder& wb, Modul
   w.position = f32_embedding(wb.get(p + "embeddings.position_embeddings.weight", {c.max_positions, h}),
                              c.max_positions, h);
   w.embed_norm = bind_layer_norm(wb, p + "embeddings.LayerNorm", h, c.norm_eps);
-  for (int i = 0; i < c.num_layers; ++i) {
-    const std::string l = p + "transformer.layer." + std::to_string(i) + ".";
-    EncoderLayer layer;
-    layer.q = bind_linear(wb, modules, l + "attention.q_lin", h, h, i);
-    layer.k = bind_linear(wb, modules, l + "attention.k_lin", h, h, i);
-    layer.v = bind_linear(wb, modules, l + "attention.v_lin", h, h, i);
-    layer.attn_out = bind_linear(wb, modules, l + "attention.out_lin", h, h, i);
-    layer.attn_norm = bind_layer_norm(wb, l + "sa_layer_norm", h, c.norm_eps);
-    layer.ffn_in = bind_linear(wb, modules, l + "ffn.lin1", h, inter, i);
-    layer.ffn_out = bind_linear(wb, modules, l + "ffn.lin2", inter, h, i);
-    layer.out_norm = bind_layer_norm(wb, l + "output_layer_norm", h, c.norm_eps);
-    w.layers.push_back(layer);
-  }
+  w.layers = bind_encoder_layers(
+      c, wb, modules, p,
+      {"transformer.layer.", "attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin",
+       "sa_layer_norm", "ffn.lin1", "ffn.lin2", "output_layer_norm"});
 
   const auto labels = static_cast<std::int64_t>(c.labels.size());
   switch (c.head) {

@@ -44,6 +44,27 @@ Norm bind_layer_norm(WeightBinder& weights, const std::string& name, std::int64_
           false};
 }
 
+std::vector<EncoderLayer> bind_encoder_layers(const io::ModelConfig& c, WeightBinder& weights,
+                                              ModuleRegistry& modules, const std::string& prefix,
+                                              const EncoderLayerNames& names) {
+  const std::int64_t h = c.hidden_size, inter = c.intermediate_size;
+  std::vector<EncoderLayer> layers;
+  for (int i = 0; i < c.num_layers; ++i) {
+    const std::string l = prefix + names.layers + std::to_string(i) + ".";
+    EncoderLayer layer;
+    layer.q = bind_linear(weights, modules, l + names.q, h, h, i);
+    layer.k = bind_linear(weights, modules, l + names.k, h, h, i);
+    layer.v = bind_linear(weights, modules, l + names.v, h, h, i);
+    layer.attn_out = bind_linear(weights, modules, l + names.attn_out, h, h, i);
+    layer.attn_norm = bind_layer_norm(weights, l + names.attn_norm, h, c.norm_eps);
+    layer.ffn_in = bind_linear(weights, modules, l + names.ffn_in, h, inter, i);
+    layer.ffn_out = bind_linear(weights, modules, l + names.ffn_out, inter, h, i);
+    layer.out_norm = bind_layer_norm(weights, l + names.out_norm, h, c.norm_eps);
+    layers.push_back(layer);
+  }
+  return layers;
+}
+
 Linear bind_tied_decoder(WeightBinder& weights, ModuleRegistry& modules, const std::string& name,
                          const std::string& bias_name, const Embedding& word) {
   const std::int64_t h = word.dim(), v = word.rows();

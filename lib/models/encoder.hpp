@@ -97,6 +97,14 @@ EncoderWeights bind_distilbert(const io::ModelConfig& config, WeightBinder& weig
 Linear bind_linear(WeightBinder& weights, ModuleRegistry& modules, const std::string& name, std::int64_t in,
                    std::int64_t out, int layer, bool bias = true);
 Norm bind_layer_norm(WeightBinder& weights, const std::string& name, std::int64_t dim, double eps);
+// What a family names a layer's modules: layer i's are "<prefix><layers>i.<q>" and so on.
+struct EncoderLayerNames {
+  const char *layers, *q, *k, *v, *attn_out, *attn_norm, *ffn_in, *ffn_out, *out_norm;
+};
+// The config's layers, bound under `prefix` (the encoder's own, e.g. "bert.", or none).
+std::vector<EncoderLayer> bind_encoder_layers(const io::ModelConfig& config, WeightBinder& weights,
+                                              ModuleRegistry& modules, const std::string& prefix,
+                                              const EncoderLayerNames& names);
 // The MLM decoder, tied to the word embeddings unless the checkpoint stores its own weight.
 Linear bind_tied_decoder(WeightBinder& weights, ModuleRegistry& modules, const std::string& name,
                          const std::string& bias_name, const Embedding& word);
