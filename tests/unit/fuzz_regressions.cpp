@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "error_of.hpp"
 #include "file_builders.hpp"
 #include "io/json.hpp"
 #include "jinja_support.hpp"
@@ -25,13 +26,7 @@ fs::path folder(const std::string& name, std::initializer_list<std::pair<const c
 }
 
 std::pair<nib::Status, std::string> load_error(const fs::path& dir) {
-  try {
-    (void)nib::Tokenizer::load(dir);
-  } catch (const nib::Error& e) {
-    return {e.status(), e.what()};
-  }
-  FAIL("loaded without an error");
-  return {};
+  return nib::test::error_of([&] { (void)nib::Tokenizer::load(dir); });
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
+#include "error_of.hpp"
 #include "shared_data.hpp"
 #include "stories.hpp"
 
@@ -16,18 +17,10 @@ namespace {
 
 using nib::test::greedy;
 using nib::test::kOnce;
+using nib::test::status_of;
 using nib::test::stories;
 
 using nib::TokenId;
-
-nib::Status status_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const nib::Error& e) {
-    return e.status();
-  }
-  return nib::Status::Ok;
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
+#include "error_of.hpp"
 #include "io/safetensors.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/onednn_f32_packed.hpp"
@@ -19,6 +20,7 @@
 
 namespace {
 
+using nib::test::error_of;
 using nib::test::greedy;
 namespace nk = nib::kernels;
 
@@ -32,16 +34,6 @@ std::filesystem::path stories_dir() {
 const nib::Model& one_thread_stories() {
   static const nib::Model m = nib::Model::load(stories_dir(), {.threads = 1});
   return m;
-}
-
-// The error a call throws (Status::Ok and "" when it does not throw).
-std::pair<Status, std::string> error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const nib::Error& e) {
-    return {e.status(), e.what()};
-  }
-  return {Status::Ok, ""};
 }
 
 bool contains(const std::string& s, const std::string& needle) {

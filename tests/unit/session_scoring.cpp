@@ -12,11 +12,13 @@
 #include <nib/model.hpp>
 #include <nib/session.hpp>
 
+#include "error_of.hpp"
 #include "shared_data.hpp"
 
 namespace {
 
 using nib::TokenId;
+using nib::test::status_of;
 
 const nib::Model& model(const std::string& folder) {
   static std::map<std::string, nib::Model> cache;
@@ -33,15 +35,6 @@ double log_softmax_at(const std::vector<float>& row, TokenId id) {
   double sum = 0;
   for (float x : row) sum += std::exp(double(x) - top);
   return double(row[static_cast<std::size_t>(id)]) - top - std::log(sum);
-}
-
-nib::Status status_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const nib::Error& e) {
-    return e.status();
-  }
-  return nib::Status::Ok;
 }
 
 const std::string kStory = "Once upon a time, there was a little girl named Lily. She";
