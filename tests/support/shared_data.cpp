@@ -2,7 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <string>
+#include <system_error>
 
 namespace nib::test {
 
@@ -26,8 +30,22 @@ std::filesystem::path shared_path(const std::string& relative) {
   return p;
 }
 
+namespace {
+// This process's own scratch tree (ctest runs some test files in two processes at once: their .avx2
+// variants), removed when the process exits.
+struct ScratchRoot {
+  std::filesystem::path path =
+      std::filesystem::path(NIB_BINARY_DIR) / "test-scratch" / std::to_string(static_cast<long>(::getpid()));
+  ~ScratchRoot() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+}  // namespace
+
 std::filesystem::path scratch_dir(const std::string& name) {
-  auto dir = std::filesystem::path(NIB_BINARY_DIR) / "test-scratch" / name;
+  static const ScratchRoot root;
+  auto dir = root.path / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -7,6 +7,6 @@ namespace nib::test {
 // Fails the calling test with a clear message when it is missing.
 std::filesystem::path shared_dir();
 std::filesystem::path shared_path(const std::string& relative);
-// A fresh empty directory under the build tree for files a test writes.
+// A fresh empty directory under the build tree for files a test writes (one tree per process).
 std::filesystem::path scratch_dir(const std::string& name);
 }  // namespace nib::test

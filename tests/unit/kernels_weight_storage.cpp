@@ -27,6 +27,7 @@
 #include "kernels/onednn_matmul.hpp"
 #include "models/weight_binder.hpp"
 #include "random_floats.hpp"
+#include "shared_data.hpp"
 
 namespace nk = nib::kernels;
 
@@ -436,8 +437,7 @@ TEST_CASE("weight storage: a weight no half scale can hold is an error naming th
 }
 
 TEST_CASE("weight storage: the binder names the tensor whose weights no half scale can hold") {
-  const auto dir = std::filesystem::temp_directory_path() / "nib_test_half_scale";
-  std::filesystem::create_directories(dir);
+  const auto dir = nib::test::scratch_dir("half_scale");
   std::vector<float> w(16 * 32, 0.25f);
   w[40] = 2e7f;
   nib::test::write_file(
@@ -449,7 +449,6 @@ TEST_CASE("weight storage: the binder names the tensor whose weights no half sca
                        doctest::Contains("proj.weight: int8 weights"), nib::Error);
   nib::models::WeightBinder f32(store, nk::Storage::F32);  // f32 keeps it as it is
   CHECK(f32.matrix("proj.weight", 16, 32, nk::Layout::OutIn).f32()[40] == 2e7f);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("weight storage: GEMV of each type and layout matches the dequantised and f32 references") {
