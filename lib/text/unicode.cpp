@@ -9,18 +9,10 @@
 
 namespace nib::text {
 
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const std::size_t n = utf8_len(static_cast<unsigned char>(s[i]));
-  if (i + n > s.size()) return 1;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
-  return n;
-}
-
 char32_t next_char(std::string_view s, std::size_t& i) {
   auto b = static_cast<unsigned char>(s[i]);
-  const std::size_t n = utf8_sequence_length(s, i);
-  if (n == 1) {
+  std::size_t n = utf8_len(b);
+  if (n == 1 || i + n > s.size()) {
     ++i;
     return b;
   }

@@ -13,10 +13,16 @@ inline std::size_t utf8_len(unsigned char b) {
   return b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
 }
 // Byte length of the sequence at s[i]: its lead byte's length when the continuation bytes follow,
-// else 1 (a stray byte stands for itself).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
-// Decodes the code point at s[i] and advances i past it; a stray byte (see utf8_sequence_length)
-// decodes to its own value.
+// else 1 (a stray byte).
+inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const std::size_t n = utf8_len(static_cast<unsigned char>(s[i]));
+  if (i + n > s.size()) return 1;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
+  return n;
+}
+// Decodes the code point at s[i] (which must be valid UTF-8: the tokenizers check their input
+// first, and this is their per-character loop) and advances i.
 char32_t next_char(std::string_view s, std::size_t& i);
 void append_utf8(std::string& out, char32_t c);
 // Offset of the first invalid byte, or npos when s is valid UTF-8.

@@ -1,7 +1,6 @@
 #include "text/vocab.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 
 #include "text/components.hpp"
@@ -49,9 +48,8 @@ Vocab vocab_from_json(const io::Json& j, const std::string& where) {
 }
 
 std::string byte_fallback_token(unsigned char b) {
-  char name[8];
-  std::snprintf(name, sizeof name, "<0x%02X>", b);
-  return name;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  return {'<', '0', 'x', kHex[b >> 4], kHex[b & 15], '>'};
 }
 
 int byte_fallback_value(std::string_view t) {
