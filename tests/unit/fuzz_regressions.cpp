@@ -19,14 +19,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using nib::test::tokenizer_load_error;
+
 fs::path folder(const std::string& name, std::initializer_list<std::pair<const char*, std::string>> files) {
   auto dir = nib::test::scratch_dir(name);
   for (const auto& [file, content] : files) std::ofstream(dir / file, std::ios::binary) << content;
   return dir;
-}
-
-std::pair<nib::Status, std::string> load_error(const fs::path& dir) {
-  return nib::test::error_of([&] { (void)nib::Tokenizer::load(dir); });
 }
 
 }  // namespace
@@ -67,7 +65,7 @@ TEST_CASE("fuzz regression: integers beyond int64 in JSON are type errors, not c
 // fuzz_legacy_vocab: a vocab.json id of 13211498 among 900 tokens made the id table allocate and
 // construct 13 million strings (a hang); any id up to 2^28 was accepted.
 TEST_CASE("fuzz regression: a vocabulary id far beyond the number of tokens is a Format error") {
-  auto [status, msg] = load_error(folder(
+  auto [status, msg] = tokenizer_load_error(folder(
       "fuzz-sparse-id", {{"vocab.json", R"({"a": 0, "b": 13211498})"}, {"merges.txt", "#version: 0.2\n"}}));
   CHECK(status == nib::Status::Format);
   CHECK_MESSAGE(
@@ -75,7 +73,7 @@ TEST_CASE("fuzz regression: a vocabulary id far beyond the number of tokens is a
 }
 
 TEST_CASE("fuzz regression: a vocabulary id beyond int32 is refused, not narrowed") {
-  auto [status, msg] = load_error(folder(
+  auto [status, msg] = tokenizer_load_error(folder(
       "fuzz-wide-id", {{"vocab.json", R"({"a": 0, "b": 4294967297})"}, {"merges.txt", "#version: 0.2\n"}}));
   CHECK(status == nib::Status::Format);
   CHECK_MESSAGE(msg.find("[\"b\"]: token id 4294967297 is out of range") != std::string::npos, msg);
@@ -83,16 +81,16 @@ TEST_CASE("fuzz regression: a vocabulary id beyond int32 is refused, not narrowe
 
 // Found reading the code the fuzzer pointed at: std::stoll on added_tokens_decoder keys.
 TEST_CASE("fuzz regression: added_tokens_decoder keys and contents are checked") {
-  auto [status, msg] = load_error(
+  auto [status, msg] = tokenizer_load_error(
       folder("fuzz-added-key",
              {{"vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"},
               {"tokenizer_config.json", R"({"added_tokens_decoder": {"x1": {"content": "[X]"}}})"}}));
   CHECK(status == nib::Status::Format);
   CHECK_MESSAGE(msg.find("added_tokens_decoder key \"x1\" is not a token id") != std::string::npos, msg);
-  std::tie(status, msg) =
-      load_error(folder("fuzz-added-content",
-                        {{"vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"},
-                         {"tokenizer_config.json", R"({"added_tokens_decoder": {"4": {"content": 7}}})"}}));
+  std::tie(status, msg) = tokenizer_load_error(
+      folder("fuzz-added-content",
+             {{"vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"},
+              {"tokenizer_config.json", R"({"added_tokens_decoder": {"4": {"content": 7}}})"}}));
   CHECK(status == nib::Status::Format);
   CHECK_MESSAGE(msg.find("added_tokens_decoder[\"4\"].content is not a string") != std::string::npos, msg);
 }

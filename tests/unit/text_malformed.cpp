@@ -18,6 +18,9 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+using nib::test::tokenizer_load_error;
+
 fs::path write_tokenizer(const std::string& name, const std::string& content) {
   auto dir = nib::test::scratch_dir(name);
   std::ofstream(dir / "tokenizer.json", std::ios::binary) << content;
@@ -29,11 +32,6 @@ std::string read(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// The error loading the folder gives (status + message).
-std::pair<nib::Status, std::string> load_error(const fs::path& dir) {
-  return nib::test::error_of([&] { (void)nib::Tokenizer::load(dir); });
 }
 
 const char* kMinimal = R"({"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":1}},%s})";
@@ -59,14 +57,14 @@ TEST_CASE("malformed tokenizer.json: unknown component types name the type and t
        "Nope"},
   };
   for (const auto& c : cases) {
-    auto [status, msg] = load_error(write_tokenizer("tok_unknown", minimal_with(c.extra)));
+    auto [status, msg] = tokenizer_load_error(write_tokenizer("tok_unknown", minimal_with(c.extra)));
     CHECK(status == nib::Status::Format);
     CHECK_MESSAGE(msg.find(c.path) != std::string::npos, msg);
     CHECK_MESSAGE(msg.find("\"" + c.type + "\"") != std::string::npos, msg);
     CHECK_MESSAGE(msg.find("tokenizer.json") != std::string::npos, msg);
   }
   auto [status, msg] =
-      load_error(write_tokenizer("tok_unknown_model", R"({"model":{"type":"Magic","vocab":{}}})"));
+      tokenizer_load_error(write_tokenizer("tok_unknown_model", R"({"model":{"type":"Magic","vocab":{}}})"));
   CHECK(status == nib::Status::Format);
   CHECK(msg.find("\"Magic\"") != std::string::npos);
 }
@@ -123,7 +121,7 @@ TEST_CASE("malformed tokenizer.json: wrong types, bad references and hostile val
       {R"({"normalizer":null})", "missing key \"model\""},
   };
   for (const auto& c : cases) {
-    auto [status, msg] = load_error(write_tokenizer("tok_bad", c.content));
+    auto [status, msg] = tokenizer_load_error(write_tokenizer("tok_bad", c.content));
     CHECK_MESSAGE(status == nib::Status::Format, c.content << " -> " << msg);
     CHECK_MESSAGE(msg.find(c.needle) != std::string::npos,
                   c.content << " -> \"" << msg << "\" lacks " << c.needle);
@@ -155,7 +153,7 @@ TEST_CASE("malformed legacy vocabulary files name the file and the problem") {
   for (const auto& c : cases) {
     auto dir = nib::test::scratch_dir("tok_legacy");
     for (const auto& [name, content] : c.files) std::ofstream(dir / name, std::ios::binary) << content;
-    auto [status, msg] = load_error(dir);
+    auto [status, msg] = tokenizer_load_error(dir);
     CHECK_MESSAGE(status == nib::Status::Format, msg);
     CHECK_MESSAGE(msg.find(c.needle) != std::string::npos, "\"" << msg << "\" lacks " << c.needle);
   }
@@ -165,7 +163,7 @@ TEST_CASE("malformed tokenizer.json: every truncation of a real file is a format
   std::string full = read(nib::test::shared_path("tokenizers/phi-3-mini/tokenizer.json"));
   for (double frac : {0.0, 0.001, 0.01, 0.2, 0.5, 0.9, 0.999}) {
     auto cut = static_cast<std::size_t>(static_cast<double>(full.size()) * frac);
-    auto [status, msg] = load_error(write_tokenizer("tok_truncated", full.substr(0, cut)));
+    auto [status, msg] = tokenizer_load_error(write_tokenizer("tok_truncated", full.substr(0, cut)));
     CHECK_MESSAGE(status == nib::Status::Format, "cut at " << cut << ": " << msg);
     CHECK_MESSAGE(msg.find("tokenizer.json: invalid JSON") != std::string::npos, msg);
   }
@@ -203,6 +201,6 @@ TEST_CASE("UTF-8 decoding: a stray byte decodes to itself, one byte at a time") 
 
 TEST_CASE("a folder without tokenizer files is an I/O error") {
   auto dir = nib::test::scratch_dir("tok_empty");
-  auto [status, msg] = load_error(dir);
+  auto [status, msg] = tokenizer_load_error(dir);
   CHECK(status == nib::Status::Io);
 }
